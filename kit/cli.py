@@ -1,0 +1,171 @@
+"""The ``kit`` command (also ``jupyter kit``).
+
+Each command parses its options and calls one library function. Heavy libraries (pydantic,
+matplotlib, nbformat, and later torch or nbgrader) are imported inside commands so that
+``kit --help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from kit import __version__
+
+if TYPE_CHECKING:
+    from kit.course import Course, Report
+
+COURSE = click.argument(
+    "course", type=click.Path(path_type=Path), metavar="COURSE"
+)
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _print_report(report: Report, *, quiet_ok: bool = False) -> None:
+    console = _console()
+    base = Path.cwd()
+    for problem in report:
+        style = "red" if problem.severity.value == "error" else "yellow"
+        where = f" [bold]{problem.field}[/bold]:" if problem.field else ""
+        console.print(
+            f"{problem.location(base)}: [{style}]{problem.severity.value}[/{style}]:{where} "
+            f"{problem.message}",
+            markup=True,
+        )
+        if problem.fix:
+            console.print(f"    [dim]fix:[/dim] {problem.fix}", markup=True)
+    if not (quiet_ok and report.ok):
+        colour = "green" if report.ok else "red"
+        console.print(f"[{colour}]{report.course_dir}: {report.summary()}[/{colour}]")
+
+
+def _fail(message: str) -> NoReturn:
+    _console(stderr=True).print(f"[red]error:[/red] {message}", markup=True)
+    sys.exit(1)
+
+
+def _load(course_dir: Path) -> Course:
+    """Load a course or print its problems and exit 1."""
+    from kit.course import CourseError, load_course
+
+    try:
+        return load_course(course_dir)
+    except CourseError as exc:
+        _print_report(exc.report)
+        _console(stderr=True).print(f"run 'kit check {course_dir}' after fixing these")
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="kit")
+def main() -> None:
+    """Mentor Kit: run a mentoring course from a folder of Jupyter notebooks.
+
+    A course is a folder with a course.yml (skills, lessons, projects, tracks, mentors),
+    lesson notebooks and nbgrader projects. Start with 'kit new my-course', then 'kit check'.
+    """
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--id", "course_id", help="Course id (a lower-case slug); defaults to the folder name.")
+@click.option("--title", help="Course title; defaults to one made from the id.")
+def new(directory: Path, course_id: str | None, title: str | None) -> None:
+    """Create a small working course in DIRECTORY that passes 'kit check'."""
+    from kit.course.scaffold import ScaffoldError, new_course
+
+    try:
+        root = new_course(directory, course_id=course_id, title=title)
+    except ScaffoldError as exc:
+        _fail(str(exc))
+    console = _console()
+    console.print(f"[green]created[/green] {root}")
+    console.print(f"next: edit {root / 'course.yml'}, then run 'kit check {root}'")
+
+
+@main.command()
+@COURSE
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as one JSON object.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any problem).")
+def check(course: Path, as_json: bool, strict: bool) -> None:
+    """Check COURSE and report every problem at once.
+
+    Exit code 0: no errors (warnings allowed unless --strict); 1: errors found.
+    """
+    from kit.course import check_course
+
+    report = check_course(course)
+    if as_json:
+        payload = {
+            "course": str(course),
+            "ok": report.ok,
+            "errors": len(report.errors),
+            "warnings": len(report.warnings),
+            "problems": [p.to_dict() for p in report],
+        }
+        click.echo(json.dumps(payload, indent=2))
+    else:
+        _print_report(report)
+    if not report.ok or (strict and report.warnings):
+        sys.exit(1)
+
+
+@main.command()
+@COURSE
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+def info(course: Path, as_json: bool) -> None:
+    """Summarise COURSE: skills, lessons, projects, and tracks with their total hours."""
+    from kit.course.summary import course_summary, print_summary
+
+    loaded = _load(course)
+    if as_json:
+        click.echo(json.dumps(course_summary(loaded), indent=2))
+    else:
+        print_summary(loaded, _console())
+
+
+@main.command()
+@COURSE
+@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("skills.svg"),
+              show_default=True, help="Picture to write: .svg, .png or .pdf.")
+@click.option("--track", help="Highlight this track's skills and fade the rest.")
+def graph(course: Path, output: Path, track: str | None) -> None:
+    """Draw the skill graph of COURSE, layered by depth, tracks in colour."""
+    from kit.course.drawing import draw_skill_graph
+
+    loaded = _load(course)
+    try:
+        written = draw_skill_graph(loaded, output, track=track)
+    except ValueError as exc:
+        _fail(str(exc))
+    except OSError as exc:
+        _fail(f"cannot write '{output}': {exc.strerror}")
+    _console().print(f"[green]wrote[/green] {written}")
+
+
+@main.command()
+@click.option("-o", "--output", type=click.Path(path_type=Path),
+              help="Write the schema to this file instead of printing it.")
+def schema(output: Path | None) -> None:
+    """Print the JSON Schema of course.yml (for editors and CI checks)."""
+    from kit.course.manifest import json_schema_text
+
+    text = json_schema_text()
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        _console().print(f"[green]wrote[/green] {output}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,154 @@
+"""The course manifest: what ``course.yml`` may say, as pydantic models.
+
+The models check the shape of each entry (types, required fields, id spelling). Checks that
+need the whole course (ids that refer to each other, cycles, notebooks on disk) live in
+:mod:`kit.course.validation`.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import PurePosixPath
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
+"""Ids are lower-case slugs: they become file names, URLs and nbgrader assignment names."""
+
+Id = Annotated[
+    str,
+    Field(
+        pattern=ID_PATTERN,
+        max_length=64,
+        description="A lower-case slug: letters a-z, digits, '-' and '_'; starts with a letter or digit.",
+    ),
+]
+
+
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+
+class Level(str, Enum):
+    """How demanding a lesson is."""
+
+    BEGINNER = "beginner"
+    INTERMEDIATE = "intermediate"
+    ADVANCED = "advanced"
+
+
+def _relative_path(value: str) -> str:
+    path = PurePosixPath(value.replace("\\", "/"))
+    if path.is_absolute() or ".." in path.parts:
+        raise ValueError("must be a path inside the course folder, relative to course.yml")
+    return str(path)
+
+
+class Skill(_Entry):
+    """A node of the knowledge graph."""
+
+    id: Id
+    title: str = Field(min_length=1, description="Short name shown to learners.")
+    description: str = Field("", description="One or two sentences: what a learner can do with it.")
+    prerequisites: list[Id] = Field(
+        default_factory=list, description="Ids of the skills a learner needs first."
+    )
+
+
+class Lesson(_Entry):
+    """A lesson notebook and the skills it teaches."""
+
+    id: Id
+    notebook: str = Field(description="Path of the lesson notebook, relative to course.yml.")
+    title: str = Field(min_length=1)
+    skills: list[Id] = Field(min_length=1, description="Ids of the skills this lesson teaches.")
+    minutes: int = Field(gt=0, le=24 * 60, description="Estimated minutes to work through it.")
+    level: Level = Field(Level.BEGINNER, description="beginner, intermediate or advanced.")
+
+    _check_notebook = field_validator("notebook")(_relative_path)
+
+
+class Project(_Entry):
+    """An nbgrader assignment: its source folder holds the notebooks with solutions and tests."""
+
+    id: Id
+    source: str = Field(
+        description="Folder of the nbgrader source notebooks, relative to course.yml."
+    )
+    title: str = Field(min_length=1)
+    skills: list[Id] = Field(min_length=1, description="Ids of the skills its grade cells measure.")
+    points: float = Field(gt=0, description="Total points of its grade cells.")
+    minutes: int = Field(120, gt=0, description="Estimated minutes to complete it.")
+
+    _check_source = field_validator("source")(_relative_path)
+
+
+class Track(_Entry):
+    """A named goal: the skills a learner on this track sets out to master."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    audience: str = Field("", description="Who the track is for.")
+    goals: list[Id] = Field(min_length=1, description="Ids of the goal skills.")
+
+
+class Mentor(_Entry):
+    """A person who answers questions on some skills."""
+
+    id: Id
+    name: str = Field(min_length=1)
+    skills: list[Id] = Field(min_length=1, description="Ids of the skills they cover.")
+    contact: str = Field("", description="E-mail address, chat handle or URL.")
+
+
+class CourseInfo(_Entry):
+    """The top-level fields of course.yml, without the lists."""
+
+    id: Id
+    title: str = Field(min_length=1)
+    summary: str = ""
+    version: str = Field("0.1", description="Free-form version of the course content.")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_as_text(cls, value: Any) -> Any:
+        # `version: 1.0` is a float to YAML; instructors mean the text they wrote.
+        return str(value) if isinstance(value, int | float) else value
+
+
+class Manifest(CourseInfo):
+    """The whole of course.yml."""
+
+    skills: list[Skill] = Field(min_length=1)
+    lessons: list[Lesson] = Field(default_factory=list)
+    projects: list[Project] = Field(default_factory=list)
+    tracks: list[Track] = Field(default_factory=list)
+    mentors: list[Mentor] = Field(default_factory=list)
+
+
+SECTIONS: dict[str, type[_Entry]] = {
+    "skills": Skill,
+    "lessons": Lesson,
+    "projects": Project,
+    "tracks": Track,
+    "mentors": Mentor,
+}
+"""The list sections of course.yml and the model of one entry of each."""
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of course.yml, for editors (yaml-language-server) and other tools."""
+    schema = Manifest.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Mentor Kit course.yml"
+    schema["description"] = (
+        "A Mentor Kit course: skills (a knowledge graph), lessons, projects, tracks and mentors."
+    )
+    return schema
+
+
+def json_schema_text() -> str:
+    """The JSON Schema as indented JSON text."""
+    return json.dumps(json_schema(), indent=2) + "\n"

@@ -1,0 +1,30 @@
+"""Shared fixtures: paths of the sample and test courses, copied to a temp folder when changed."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_COURSE = ROOT / "courses" / "python-ml"
+BROKEN_COURSES = Path(__file__).parent / "courses" / "broken"
+
+
+@pytest.fixture
+def sample_course() -> Path:
+    """The sample course, read in place (do not write to it)."""
+    return SAMPLE_COURSE
+
+
+@pytest.fixture
+def course_copy(tmp_path: Path) -> Path:
+    """A private copy of the sample course that a test may change."""
+    target = tmp_path / "python-ml"
+    shutil.copytree(SAMPLE_COURSE, target)
+    return target
+
+
+# broken notebooks under tests/courses are data for `kit check`, not notebooks to run
+collect_ignore = ["courses"]

@@ -1,0 +1,73 @@
+"""The course.yml model: shapes that pass, shapes that fail, and the JSON Schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from kit.course import Lesson, Level, Manifest, Project, Skill, json_schema
+from kit.course.manifest import json_schema_text
+
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "kit" / "course" / "course.schema.json"
+
+
+def test_skill_defaults_and_frozen() -> None:
+    skill = Skill(id="numpy", title="NumPy")
+    assert skill.prerequisites == []
+    assert skill.description == ""
+    with pytest.raises(ValidationError):
+        skill.title = "changed"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("bad_id", ["NumPy", "has space", "-leading", "", "a" * 65, "ünï"])
+def test_ids_must_be_slugs(bad_id: str) -> None:
+    with pytest.raises(ValidationError):
+        Skill(id=bad_id, title="x")
+
+
+def test_lesson_fields() -> None:
+    lesson = Lesson(id="intro", notebook="lessons/01.ipynb", title="Intro", skills=["a"], minutes=30)
+    assert lesson.level is Level.BEGINNER
+    with pytest.raises(ValidationError, match="minutes"):
+        Lesson(id="intro", notebook="x.ipynb", title="Intro", skills=["a"], minutes=0)
+    with pytest.raises(ValidationError, match="skills"):
+        Lesson(id="intro", notebook="x.ipynb", title="Intro", skills=[], minutes=5)
+
+
+@pytest.mark.parametrize("path", ["/etc/passwd.ipynb", "../other/x.ipynb", "lessons/../../x.ipynb"])
+def test_paths_stay_inside_the_course(path: str) -> None:
+    with pytest.raises(ValidationError, match="inside the course folder"):
+        Lesson(id="x", notebook=path, title="X", skills=["a"], minutes=5)
+    with pytest.raises(ValidationError, match="inside the course folder"):
+        Project(id="x", source=path, title="X", skills=["a"], points=1)
+
+
+def test_unknown_fields_are_rejected() -> None:
+    with pytest.raises(ValidationError, match="prerequisits"):
+        Skill.model_validate({"id": "a", "title": "A", "prerequisits": []})
+
+
+def test_version_written_as_number_is_kept_as_text() -> None:
+    manifest = Manifest.model_validate(
+        {"id": "c", "title": "C", "version": 1.0, "skills": [{"id": "a", "title": "A"}]}
+    )
+    assert manifest.version == "1.0"
+
+
+def test_schema_describes_every_section() -> None:
+    schema = json_schema()
+    assert schema["title"] == "Mentor Kit course.yml"
+    assert set(schema["properties"]) >= {"id", "title", "skills", "lessons", "projects", "tracks",
+                                         "mentors"}
+    assert "skills" in schema["required"]
+    lesson = schema["$defs"]["Lesson"]
+    assert lesson["additionalProperties"] is False
+    assert "minutes" in lesson["required"]
+
+
+def test_shipped_schema_file_is_current() -> None:
+    # editors read kit/course/course.schema.json; it must match the model
+    assert json.loads(SCHEMA_FILE.read_text()) == json.loads(json_schema_text())
