@@ -19,9 +19,7 @@ from kit import __version__
 if TYPE_CHECKING:
     from kit.course import Course, Report
 
-COURSE = click.argument(
-    "course", type=click.Path(path_type=Path), metavar="COURSE"
-)
+COURSE = click.argument("course", type=click.Path(path_type=Path), metavar="COURSE")
 
 
 def _console(stderr: bool = False) -> Any:
@@ -77,7 +75,9 @@ def main() -> None:
 
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-@click.option("--id", "course_id", help="Course id (a lower-case slug); defaults to the folder name.")
+@click.option(
+    "--id", "course_id", help="Course id (a lower-case slug); defaults to the folder name."
+)
 @click.option("--title", help="Course title; defaults to one made from the id.")
 def new(directory: Path, course_id: str | None, title: str | None) -> None:
     """Create a small working course in DIRECTORY that passes 'kit check'."""
@@ -135,8 +135,14 @@ def info(course: Path, as_json: bool) -> None:
 
 @main.command()
 @COURSE
-@click.option("-o", "--output", type=click.Path(path_type=Path), default=Path("skills.svg"),
-              show_default=True, help="Picture to write: .svg, .png or .pdf.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("skills.svg"),
+    show_default=True,
+    help="Picture to write: .svg, .png or .pdf.",
+)
 @click.option("--track", help="Highlight this track's skills and fade the rest.")
 def graph(course: Path, output: Path, track: str | None) -> None:
     """Draw the skill graph of COURSE, layered by depth, tracks in colour."""
@@ -153,8 +159,12 @@ def graph(course: Path, output: Path, track: str | None) -> None:
 
 
 @main.command()
-@click.option("-o", "--output", type=click.Path(path_type=Path),
-              help="Write the schema to this file instead of printing it.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Write the schema to this file instead of printing it.",
+)
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of course.yml (for editors and CI checks)."""
     from kit.course.manifest import json_schema_text

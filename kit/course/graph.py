@@ -60,13 +60,17 @@ class SkillGraph:
     def prerequisites(self, skill_id: str, *, transitive: bool = True) -> list[str]:
         """The skills needed before ``skill_id``: direct ones, or all of them (the closure)."""
         self._check([skill_id])
-        found = nx.ancestors(self.graph, skill_id) if transitive else self.graph.predecessors(skill_id)
+        found = (
+            nx.ancestors(self.graph, skill_id) if transitive else self.graph.predecessors(skill_id)
+        )
         return self.sort(found)
 
     def dependents(self, skill_id: str, *, transitive: bool = True) -> list[str]:
         """The skills that need ``skill_id``, directly or through others."""
         self._check([skill_id])
-        found = nx.descendants(self.graph, skill_id) if transitive else self.graph.successors(skill_id)
+        found = (
+            nx.descendants(self.graph, skill_id) if transitive else self.graph.successors(skill_id)
+        )
         return self.sort(found)
 
     def closure(self, skill_ids: Iterable[str]) -> list[str]:
@@ -81,7 +85,9 @@ class SkillGraph:
         """Length of the longest prerequisite chain below each skill (roots have depth 0)."""
         depth: dict[str, int] = {}
         for skill_id in self.order:
-            depth[skill_id] = max((depth[p] + 1 for p in self.graph.predecessors(skill_id)), default=0)
+            depth[skill_id] = max(
+                (depth[p] + 1 for p in self.graph.predecessors(skill_id)), default=0
+            )
         return depth
 
     def layers(self) -> list[list[str]]:

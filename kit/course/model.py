@@ -22,7 +22,7 @@ class TrackSummary:
     @property
     def minutes(self) -> int:
         """Estimated minutes of all its lessons and projects."""
-        return sum(item.minutes for item in [*self.lessons, *self.projects])
+        return sum(x.minutes for x in self.lessons) + sum(p.minutes for p in self.projects)
 
     @property
     def hours(self) -> float:

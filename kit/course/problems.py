@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import suppress
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -47,10 +48,8 @@ class Problem:
         """``file:line`` as compilers and editors print it."""
         path = self.file
         if relative_to is not None:
-            try:
+            with suppress(ValueError):  # outside: keep the path as given
                 path = path.resolve().relative_to(relative_to.resolve())
-            except ValueError:
-                pass
         return f"{path}:{self.line}" if self.line else str(path)
 
     def format(self, relative_to: Path | None = None) -> str:

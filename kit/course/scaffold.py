@@ -111,8 +111,10 @@ def _lessons() -> dict[str, Any]:
 
     first = _notebook(
         [
-            md("# First steps\n\nIn this lesson you run code and give values names.\n\n"
-               "```{tip}\nPress **Shift+Enter** to run a cell and move to the next.\n```"),
+            md(
+                "# First steps\n\nIn this lesson you run code and give values names.\n\n"
+                "```{tip}\nPress **Shift+Enter** to run a cell and move to the next.\n```"
+            ),
             code("greeting = 'hello'\nprint(greeting.upper())"),
             md("A name refers to a value. Change `greeting` above and run the cell again."),
             code("len(greeting)"),
@@ -123,9 +125,11 @@ def _lessons() -> dict[str, Any]:
         [
             md("# Loops and functions\n\nA `for` loop repeats work; a function gives it a name."),
             code("total = 0\nfor n in [1, 2, 3]:\n    total += n\ntotal"),
-            code('def add_all(numbers):\n    """Return the sum of numbers."""\n'
-                 "    total = 0\n    for n in numbers:\n        total += n\n    return total\n\n"
-                 "add_all([4, 5, 6])"),
+            code(
+                'def add_all(numbers):\n    """Return the sum of numbers."""\n'
+                "    total = 0\n    for n in numbers:\n        total += n\n    return total\n\n"
+                "add_all([4, 5, 6])"
+            ),
         ],
         ["loops", "functions"],
     )
@@ -133,8 +137,14 @@ def _lessons() -> dict[str, Any]:
 
 
 def _nbgrader(grade_id: str, **flags: Any) -> dict[str, Any]:
-    meta = {"grade": False, "solution": False, "locked": False, "task": False,
-            "grade_id": grade_id, "schema_version": 3}
+    meta = {
+        "grade": False,
+        "solution": False,
+        "locked": False,
+        "task": False,
+        "grade_id": grade_id,
+        "schema_version": 3,
+    }
     meta.update(flags)
     return meta
 
@@ -144,21 +154,28 @@ def _project() -> Any:
     from nbformat.v4 import new_markdown_cell as md
 
     cells = [
-        md("# Your first graded project\n\nWrite `count_evens(numbers)`: how many numbers in the "
-           "list are even. Then run the tests below."),
-        code('def count_evens(numbers):\n    """Return how many of numbers are even."""\n'
-             "    ### BEGIN SOLUTION\n    return sum(1 for n in numbers if n % 2 == 0)\n"
-             "    ### END SOLUTION"),
+        md(
+            "# Your first graded project\n\nWrite `count_evens(numbers)`: how many numbers in the "
+            "list are even. Then run the tests below."
+        ),
+        code(
+            'def count_evens(numbers):\n    """Return how many of numbers are even."""\n'
+            "    ### BEGIN SOLUTION\n    return sum(1 for n in numbers if n % 2 == 0)\n"
+            "    ### END SOLUTION"
+        ),
         code("assert count_evens([1, 2, 3, 4]) == 2\nassert count_evens([]) == 0"),
-        code("assert count_evens([2, 2, 2]) == 3\n### BEGIN HIDDEN TESTS\n"
-             "assert count_evens([-2, 7, 0]) == 2\n### END HIDDEN TESTS"),
+        code(
+            "assert count_evens([2, 2, 2]) == 3\n### BEGIN HIDDEN TESTS\n"
+            "assert count_evens([-2, 7, 0]) == 2\n### END HIDDEN TESTS"
+        ),
     ]
     cells[0].metadata["nbgrader"] = _nbgrader("instructions", locked=True)
     cells[1].metadata["nbgrader"] = _nbgrader("count-evens", solution=True)
     cells[2].metadata["nbgrader"] = _nbgrader("test-count-evens", grade=True, locked=True, points=2)
     cells[2].metadata["kit"] = {"skill": "loops"}
-    cells[3].metadata["nbgrader"] = _nbgrader("test-count-evens-more", grade=True, locked=True,
-                                              points=1)
+    cells[3].metadata["nbgrader"] = _nbgrader(
+        "test-count-evens-more", grade=True, locked=True, points=1
+    )
     cells[3].metadata["kit"] = {"skill": "functions"}
     return _notebook(cells, ["loops", "functions"])
 
@@ -168,8 +185,9 @@ def _default_id(directory: Path) -> str:
     return slug or "my-course"
 
 
-def new_course(directory: str | Path, *, course_id: str | None = None,
-               title: str | None = None) -> Path:
+def new_course(
+    directory: str | Path, *, course_id: str | None = None, title: str | None = None
+) -> Path:
     """Create a working course in ``directory`` (which must not exist or be empty).
 
     The files are written to a temporary folder first and moved into place at the end, so a
@@ -187,8 +205,10 @@ def new_course(directory: str | Path, *, course_id: str | None = None,
         raise ScaffoldError(f"'{target}' already exists and is not empty; choose a new folder")
     course_id = course_id or _default_id(target)
     if not re.match(ID_PATTERN, course_id):
-        raise ScaffoldError(f"course id '{course_id}' is not a valid id: use lower-case letters, "
-                            "digits, '-' and '_' (pass --id)")
+        raise ScaffoldError(
+            f"course id '{course_id}' is not a valid id: use lower-case letters, "
+            "digits, '-' and '_' (pass --id)"
+        )
     title = title or course_id.replace("-", " ").replace("_", " ").capitalize()
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".kit-new-") as tmp:

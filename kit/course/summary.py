@@ -26,13 +26,25 @@ def course_summary(course: Course) -> dict[str, Any]:
             for s in (course.skills[i] for i in graph.order)
         ],
         "lessons": [
-            {"id": x.id, "title": x.title, "skills": list(x.skills), "minutes": x.minutes,
-             "level": x.level.value, "notebook": x.notebook}
+            {
+                "id": x.id,
+                "title": x.title,
+                "skills": list(x.skills),
+                "minutes": x.minutes,
+                "level": x.level.value,
+                "notebook": x.notebook,
+            }
             for x in course.manifest.lessons
         ],
         "projects": [
-            {"id": p.id, "title": p.title, "skills": list(p.skills), "points": p.points,
-             "minutes": p.minutes, "source": p.source}
+            {
+                "id": p.id,
+                "title": p.title,
+                "skills": list(p.skills),
+                "points": p.points,
+                "minutes": p.minutes,
+                "source": p.source,
+            }
             for p in course.manifest.projects
         ],
         "tracks": [
@@ -53,7 +65,12 @@ def course_summary(course: Course) -> dict[str, Any]:
             for m in course.manifest.mentors
         ],
         "total_hours": round(
-            sum(x.minutes for x in [*course.manifest.lessons, *course.manifest.projects]) / 60, 1
+            (
+                sum(x.minutes for x in course.manifest.lessons)
+                + sum(p.minutes for p in course.manifest.projects)
+            )
+            / 60,
+            1,
         ),
     }
 
@@ -67,23 +84,39 @@ def print_summary(course: Course, console: Any) -> None:
     from rich.table import Table
 
     data = course_summary(course)
-    console.print(f"[bold]{data['title']}[/bold] ({data['id']}, version {data['version']}): "
-                  f"{_count(data['skills'], 'skill')}, {_count(data['lessons'], 'lesson')}, "
-                  f"{_count(data['projects'], 'project')}, {data['total_hours']:g} hours in all")
+    console.print(
+        f"[bold]{data['title']}[/bold] ({data['id']}, version {data['version']}): "
+        f"{_count(data['skills'], 'skill')}, {_count(data['lessons'], 'lesson')}, "
+        f"{_count(data['projects'], 'project')}, {data['total_hours']:g} hours in all"
+    )
 
     def table(title: str, *columns: str) -> Any:
         t = Table(title=title, title_justify="left", title_style="bold")
         for column in columns:
-            t.add_column(column, justify="right" if column in ("depth", "min", "points", "hours")
-                         else "left")
+            t.add_column(
+                column, justify="right" if column in ("depth", "min", "points", "hours") else "left"
+            )
         return t
 
-    skills = table("Skills (prerequisites first)", "id", "title", "depth", "prerequisites",
-                   "taught by", "mentors")
+    skills = table(
+        "Skills (prerequisites first)",
+        "id",
+        "title",
+        "depth",
+        "prerequisites",
+        "taught by",
+        "mentors",
+    )
     for s in data["skills"]:
         taught = ", ".join(s["lessons"]) or "[yellow]no lesson[/yellow]"
-        skills.add_row(s["id"], s["title"], str(s["depth"]), ", ".join(s["prerequisites"]),
-                       taught, ", ".join(s["mentors"]))
+        skills.add_row(
+            s["id"],
+            s["title"],
+            str(s["depth"]),
+            ", ".join(s["prerequisites"]),
+            taught,
+            ", ".join(s["mentors"]),
+        )
     console.print(skills)
 
     lessons = table("Lessons", "id", "title", "skills", "level", "min")
@@ -94,14 +127,30 @@ def print_summary(course: Course, console: Any) -> None:
     if data["projects"]:
         projects = table("Projects", "id", "title", "skills", "points", "min")
         for p in data["projects"]:
-            projects.add_row(p["id"], p["title"], ", ".join(p["skills"]), f"{p['points']:g}",
-                             str(p["minutes"]))
+            projects.add_row(
+                p["id"], p["title"], ", ".join(p["skills"]), f"{p['points']:g}", str(p["minutes"])
+            )
         console.print(projects)
 
     if data["tracks"]:
-        tracks = table("Tracks (from scratch)", "id", "title", "goals", "skills", "lessons",
-                       "projects", "hours")
+        tracks = table(
+            "Tracks (from scratch)",
+            "id",
+            "title",
+            "goals",
+            "skills",
+            "lessons",
+            "projects",
+            "hours",
+        )
         for t in data["tracks"]:
-            tracks.add_row(t["id"], t["title"], ", ".join(t["goals"]), str(len(t["skills"])),
-                           str(len(t["lessons"])), str(len(t["projects"])), f"{t['hours']:g}")
+            tracks.add_row(
+                t["id"],
+                t["title"],
+                ", ".join(t["goals"]),
+                str(len(t["skills"])),
+                str(len(t["lessons"])),
+                str(len(t["projects"])),
+                f"{t['hours']:g}",
+            )
         console.print(tracks)

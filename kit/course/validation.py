@@ -107,8 +107,11 @@ class _Checker:
             )
             return self.report
         if not isinstance(data, dict):
-            self.error((), f"course.yml must be a mapping of fields, not a {type(data).__name__}",
-                       "start with lines like 'id: my-course' and 'title: My course'")
+            self.error(
+                (),
+                f"course.yml must be a mapping of fields, not a {type(data).__name__}",
+                "start with lines like 'id: my-course' and 'title: My course'",
+            )
             return self.report
         self._duplicate_keys()
         self._shape(data)
@@ -133,24 +136,34 @@ class _Checker:
 
     def _read(self) -> bool:
         if not self.dir.exists():
-            self.report.error(self.dir, "course folder not found",
-                              fix="check the path; 'kit new DIR' creates a new course")
+            self.report.error(
+                self.dir,
+                "course folder not found",
+                fix="check the path; 'kit new DIR' creates a new course",
+            )
             return False
         if not self.manifest_path.is_file():
             self.report.error(
-                self.manifest_path, "no course.yml here",
+                self.manifest_path,
+                "no course.yml here",
                 fix="pass the folder that holds course.yml, or run 'kit new DIR' to start a course",
             )
             return False
         try:
             text = self.manifest_path.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            self.report.error(self.manifest_path, "course.yml is not UTF-8 text",
-                              fix="save it as UTF-8 in your editor")
+            self.report.error(
+                self.manifest_path,
+                "course.yml is not UTF-8 text",
+                fix="save it as UTF-8 in your editor",
+            )
             return False
         except OSError as exc:
-            self.report.error(self.manifest_path, f"cannot be read: {exc.strerror}",
-                              fix="check the file's permissions")
+            self.report.error(
+                self.manifest_path,
+                f"cannot be read: {exc.strerror}",
+                fix="check the file's permissions",
+            )
             return False
         try:
             self.source = parse_yaml(self.manifest_path, text)
@@ -171,8 +184,9 @@ class _Checker:
                 line=dup.line,
             )
 
-    def _pydantic_errors(self, error: ValidationError, prefix: tuple[str | int, ...],
-                         allowed: Sequence[str]) -> None:
+    def _pydantic_errors(
+        self, error: ValidationError, prefix: tuple[str | int, ...], allowed: Sequence[str]
+    ) -> None:
         for item in error.errors():
             loc = (*prefix, *item["loc"])
             kind = item["type"]
@@ -183,8 +197,9 @@ class _Checker:
                 fix = f"add '{loc[-1]}: ...' to this entry"
             elif kind == "extra_forbidden":
                 message = f"unknown field '{loc[-1]}'"
-                fix = _join(_did_you_mean(str(loc[-1]), allowed),
-                            f"allowed fields: {', '.join(allowed)}")
+                fix = _join(
+                    _did_you_mean(str(loc[-1]), allowed), f"allowed fields: {', '.join(allowed)}"
+                )
             elif kind == "string_pattern_mismatch":
                 message = f"{item['input']!r} is not a valid id"
             elif kind in ("int_parsing", "int_type", "int_from_float"):
@@ -212,15 +227,21 @@ class _Checker:
         except ValidationError as exc:
             self._pydantic_errors(exc, (), TOP_LEVEL_FIELDS)
         if "skills" not in data:
-            self.error((), "course.yml declares no skills",
-                       "add a 'skills:' list; each skill has an id and a title")
+            self.error(
+                (),
+                "course.yml declares no skills",
+                "add a 'skills:' list; each skill has an id and a title",
+            )
         for section, model in SECTIONS.items():
             entries = data.get(section)
             if entries is None:
                 continue
             if not isinstance(entries, list):
-                self.error((section,), f"'{section}' must be a list",
-                           "write one '- id: ...' entry per line under it")
+                self.error(
+                    (section,),
+                    f"'{section}' must be a list",
+                    "write one '- id: ...' entry per line under it",
+                )
                 continue
             if section == "skills" and not entries:
                 self.error((section,), "the skills list is empty", "add at least one skill")
@@ -245,17 +266,24 @@ class _Checker:
                     continue
                 if entry_id in first:
                     line = self.source.line_of((section, first[entry_id]))
-                    self.error((section, index, "id"),
-                               f"duplicate id '{entry_id}' in {section} (first used on line {line})",
-                               "give each entry its own id")
+                    self.error(
+                        (section, index, "id"),
+                        f"duplicate id '{entry_id}' in {section} (first used on line {line})",
+                        "give each entry its own id",
+                    )
                 else:
                     first[entry_id] = index
 
     def _references(self) -> None:
         known = self.ids["skills"]
         known_set = set(known)
-        refs = [("skills", "prerequisites"), ("lessons", "skills"), ("projects", "skills"),
-                ("tracks", "goals"), ("mentors", "skills")]
+        refs = [
+            ("skills", "prerequisites"),
+            ("lessons", "skills"),
+            ("projects", "skills"),
+            ("tracks", "goals"),
+            ("mentors", "skills"),
+        ]
         for section, field in refs:
             for index, entry in self.valid[section]:
                 for position, skill_id in enumerate(getattr(entry, field)):
@@ -265,12 +293,14 @@ class _Checker:
                     self.error(
                         (section, index, field, position),
                         f"{what} '{skill_id}' of {section[:-1]} '{entry.id}' is not a known skill",
-                        _join(_did_you_mean(skill_id, known), "skill ids are declared under 'skills:'"),
+                        _join(
+                            _did_you_mean(skill_id, known), "skill ids are declared under 'skills:'"
+                        ),
                     )
 
     def _cycles(self) -> None:
         graph: nx.DiGraph[str] = nx.DiGraph()
-        index_of = {}
+        index_of: dict[str, int] = {}
         for index, skill in self.valid["skills"]:
             index_of.setdefault(skill.id, index)
             graph.add_node(skill.id)
@@ -297,26 +327,38 @@ class _Checker:
             path = self.dir / lesson.notebook
             result = read_notebook(path)
             if result.problem is not None:
-                self.error(loc, f"lesson '{lesson.id}': notebook '{lesson.notebook}' "
-                                f"{result.problem.message}", result.problem.fix)
+                self.error(
+                    loc,
+                    f"lesson '{lesson.id}': notebook '{lesson.notebook}' {result.problem.message}",
+                    result.problem.fix,
+                )
                 continue
             if lesson.notebook in seen:
-                self.warning(loc, f"lessons '{seen[lesson.notebook]}' and '{lesson.id}' use the "
-                                  "same notebook", "give each lesson its own notebook")
+                self.warning(
+                    loc,
+                    f"lessons '{seen[lesson.notebook]}' and '{lesson.id}' use the same notebook",
+                    "give each lesson its own notebook",
+                )
             seen.setdefault(lesson.notebook, lesson.id)
             declared = kit_metadata(result.notebook).get("skills")
             if declared is None:
                 continue
             if not isinstance(declared, list) or not all(isinstance(s, str) for s in declared):
-                self.report.error(path, "notebook metadata kit.skills must be a list of skill ids",
-                                  fix="write it as a list, e.g. [\"numpy\"]", field="metadata.kit.skills")
+                self.report.error(
+                    path,
+                    "notebook metadata kit.skills must be a list of skill ids",
+                    fix='write it as a list, e.g. ["numpy"]',
+                    field="metadata.kit.skills",
+                )
                 continue
             for skill_id in declared:
                 if skill_id not in known:
-                    self.report.error(path, f"notebook metadata names unknown skill '{skill_id}'",
-                                      fix=_join(_did_you_mean(skill_id, known),
-                                                "use ids declared in course.yml"),
-                                      field="metadata.kit.skills")
+                    self.report.error(
+                        path,
+                        f"notebook metadata names unknown skill '{skill_id}'",
+                        fix=_join(_did_you_mean(skill_id, known), "use ids declared in course.yml"),
+                        field="metadata.kit.skills",
+                    )
             if set(declared) & known != set(lesson.skills) & known:
                 self.report.warning(
                     path,
@@ -333,13 +375,19 @@ class _Checker:
             loc = ("projects", index, "source")
             if not folder.is_dir():
                 what = "is not a folder" if folder.exists() else "not found"
-                self.error(loc, f"source folder '{project.source}' of project '{project.id}' {what}",
-                           "point 'source' to the folder of the project's nbgrader source notebooks")
+                self.error(
+                    loc,
+                    f"source folder '{project.source}' of project '{project.id}' {what}",
+                    "point 'source' to the folder of the project's nbgrader source notebooks",
+                )
                 continue
             notebooks = sorted(folder.glob("*.ipynb"))
             if not notebooks:
-                self.error(loc, f"project '{project.id}' has no notebooks in '{project.source}'",
-                           "add its nbgrader source notebook(s) there")
+                self.error(
+                    loc,
+                    f"project '{project.id}' has no notebooks in '{project.source}'",
+                    "add its nbgrader source notebook(s) there",
+                )
                 continue
             measured: set[str] = set()
             grade_ids: dict[str, Path] = {}
@@ -354,57 +402,91 @@ class _Checker:
                 for cell_index, cell in grade_cells(result.notebook):
                     nbgrader = cell.metadata.nbgrader
                     grade_id = nbgrader.get("grade_id")
-                    field = f"cells[{cell_index}]" + (f" (grade_id '{grade_id}')" if grade_id else "")
+                    field = f"cells[{cell_index}]" + (
+                        f" (grade_id '{grade_id}')" if grade_id else ""
+                    )
                     if not grade_id:
-                        self.report.error(path, "grade cell has no nbgrader grade_id", field=field,
-                                          fix="open it with the nbgrader Create Assignment toolbar "
-                                              "and give it an id")
+                        self.report.error(
+                            path,
+                            "grade cell has no nbgrader grade_id",
+                            field=field,
+                            fix="open it with the nbgrader Create Assignment toolbar "
+                            "and give it an id",
+                        )
                     elif grade_id in grade_ids:
-                        self.report.error(path, f"grade_id '{grade_id}' is used twice",
-                                          field=field, fix="give each grade cell its own id")
+                        self.report.error(
+                            path,
+                            f"grade_id '{grade_id}' is used twice",
+                            field=field,
+                            fix="give each grade cell its own id",
+                        )
                     else:
                         grade_ids[grade_id] = path
                     try:
                         points += float(nbgrader.get("points", 0) or 0)
                     except (TypeError, ValueError):
-                        self.report.error(path, f"points {nbgrader.get('points')!r} is not a number",
-                                          field=field, fix="set the cell's points to a number")
+                        self.report.error(
+                            path,
+                            f"points {nbgrader.get('points')!r} is not a number",
+                            field=field,
+                            fix="set the cell's points to a number",
+                        )
                     skill = kit_metadata(cell).get("skill")
                     if not skill:
-                        self.report.error(path, "grade cell names no skill", field=field,
-                                          fix=CELL_SKILL_FIX)
+                        self.report.error(
+                            path, "grade cell names no skill", field=field, fix=CELL_SKILL_FIX
+                        )
                     elif not isinstance(skill, str) or skill not in known:
-                        self.report.error(path, f"grade cell names unknown skill {skill!r}",
-                                          field=field,
-                                          fix=_join(_did_you_mean(str(skill), known),
-                                                    "use a skill id declared in course.yml"))
+                        self.report.error(
+                            path,
+                            f"grade cell names unknown skill {skill!r}",
+                            field=field,
+                            fix=_join(
+                                _did_you_mean(str(skill), known),
+                                "use a skill id declared in course.yml",
+                            ),
+                        )
                     else:
                         measured.add(skill)
                         if skill not in project.skills:
                             self.report.warning(
-                                path, f"grade cell measures '{skill}', which project "
-                                      f"'{project.id}' does not list", field=field,
-                                fix=f"add '{skill}' to the project's skills in course.yml")
+                                path,
+                                f"grade cell measures '{skill}', which project "
+                                f"'{project.id}' does not list",
+                                field=field,
+                                fix=f"add '{skill}' to the project's skills in course.yml",
+                            )
             if readable == len(notebooks) and not grade_ids:
-                self.error(loc, f"project '{project.id}' has no grade cells",
-                           "mark its test cells as 'Autograder tests' with nbgrader")
+                self.error(
+                    loc,
+                    f"project '{project.id}' has no grade cells",
+                    "mark its test cells as 'Autograder tests' with nbgrader",
+                )
                 continue
             for skill in project.skills:
                 if skill in known and grade_ids and skill not in measured:
-                    self.warning(("projects", index, "skills"),
-                                 f"no grade cell of project '{project.id}' measures '{skill}'",
-                                 "tag a grade cell with it, or remove it from the project's skills")
+                    self.warning(
+                        ("projects", index, "skills"),
+                        f"no grade cell of project '{project.id}' measures '{skill}'",
+                        "tag a grade cell with it, or remove it from the project's skills",
+                    )
             if grade_ids and abs(points - project.points) > 1e-9:
-                self.warning(("projects", index, "points"),
-                             f"project '{project.id}' says {project.points:g} points but its grade "
-                             f"cells add up to {points:g}", f"set points: {points:g}")
+                self.warning(
+                    ("projects", index, "points"),
+                    f"project '{project.id}' says {project.points:g} points but its grade "
+                    f"cells add up to {points:g}",
+                    f"set points: {points:g}",
+                )
 
     def _untaught_skills(self) -> None:
         taught = {s for _, lesson in self.valid["lessons"] for s in lesson.skills}
         for index, skill in self.valid["skills"]:
             if skill.id not in taught:
-                self.warning(("skills", index), f"skill '{skill.id}' is not taught by any lesson",
-                             "add it to the skills of a lesson, or add a lesson that teaches it")
+                self.warning(
+                    ("skills", index),
+                    f"skill '{skill.id}' is not taught by any lesson",
+                    "add it to the skills of a lesson, or add a lesson that teaches it",
+                )
 
     def course(self) -> Course:
         assert self.source is not None

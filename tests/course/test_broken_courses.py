@@ -15,7 +15,6 @@ from click.testing import CliRunner
 
 from kit.cli import main
 from kit.course import Problem, Severity, check_course
-
 from tests.conftest import BROKEN_COURSES
 
 CASES = sorted(p.name for p in BROKEN_COURSES.iterdir() if p.is_dir())

@@ -14,13 +14,15 @@ from kit.course.drawing import draw_skill_graph
 def _graph() -> SkillGraph:
     #   a -> b -> d
     #   a -> c -> d ;  e independent, declared before c
-    return SkillGraph([
-        Skill(id="a", title="A"),
-        Skill(id="b", title="B", prerequisites=["a"]),
-        Skill(id="e", title="E"),
-        Skill(id="d", title="D", prerequisites=["b", "c"]),
-        Skill(id="c", title="C", prerequisites=["a"]),
-    ])
+    return SkillGraph(
+        [
+            Skill(id="a", title="A"),
+            Skill(id="b", title="B", prerequisites=["a"]),
+            Skill(id="e", title="E"),
+            Skill(id="d", title="D", prerequisites=["b", "c"]),
+            Skill(id="c", title="C", prerequisites=["a"]),
+        ]
+    )
 
 
 def test_order_is_topological_and_follows_declaration() -> None:
@@ -71,7 +73,9 @@ def test_track_summary(sample_course: Path) -> None:
     assert analyst.skills[-1] == "exploratory-analysis"
     assert "ml-basics" not in analyst.skills
     lesson_ids = [x.id for x in analyst.lessons]
-    assert lesson_ids.index("python-basics") < lesson_ids.index("numpy") < lesson_ids.index("pandas")
+    assert (
+        lesson_ids.index("python-basics") < lesson_ids.index("numpy") < lesson_ids.index("pandas")
+    )
     assert "scikit-learn" not in lesson_ids
     assert [p.id for p in analyst.projects] == ["pandas-analysis"]
     assert analyst.minutes == sum(x.minutes for x in analyst.lessons) + 120

@@ -29,7 +29,9 @@ def test_ids_must_be_slugs(bad_id: str) -> None:
 
 
 def test_lesson_fields() -> None:
-    lesson = Lesson(id="intro", notebook="lessons/01.ipynb", title="Intro", skills=["a"], minutes=30)
+    lesson = Lesson(
+        id="intro", notebook="lessons/01.ipynb", title="Intro", skills=["a"], minutes=30
+    )
     assert lesson.level is Level.BEGINNER
     with pytest.raises(ValidationError, match="minutes"):
         Lesson(id="intro", notebook="x.ipynb", title="Intro", skills=["a"], minutes=0)
@@ -60,8 +62,15 @@ def test_version_written_as_number_is_kept_as_text() -> None:
 def test_schema_describes_every_section() -> None:
     schema = json_schema()
     assert schema["title"] == "Mentor Kit course.yml"
-    assert set(schema["properties"]) >= {"id", "title", "skills", "lessons", "projects", "tracks",
-                                         "mentors"}
+    assert set(schema["properties"]) >= {
+        "id",
+        "title",
+        "skills",
+        "lessons",
+        "projects",
+        "tracks",
+        "mentors",
+    }
     assert "skills" in schema["required"]
     lesson = schema["$defs"]["Lesson"]
     assert lesson["additionalProperties"] is False
