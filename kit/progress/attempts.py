@@ -1,0 +1,204 @@
+"""The attempt log: one row per answer to something that measures a skill.
+
+Self-checks in lessons, placement checks and graded project cells all write the same record,
+so the progress models, the path planner and the instructor's reports read one history.
+The store is any SQLAlchemy database URL; a learner's own log is an SQLite file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import warnings
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def utcnow() -> dt.datetime:
+    """Now, in UTC, to the microsecond."""
+    return dt.datetime.now(dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One answer by one learner to one item that measures one skill.
+
+    Attributes
+    ----------
+    learner:
+        Learner id (the JupyterHub user name, or nbgrader's student id).
+    skill:
+        Skill id from course.yml.
+    item:
+        What was answered: a self-check id, or an nbgrader grade cell id.
+    correct:
+        1.0 right, 0.0 wrong; partial credit in between (points earned / points possible).
+    time:
+        When, in UTC.
+    source:
+        Where it came from: ``self-check``, ``placement``, ``grading`` or ``import``.
+    course:
+        Course id.
+    """
+
+    learner: str
+    skill: str
+    item: str
+    correct: float
+    time: dt.datetime = field(default_factory=utcnow)
+    source: str = "self-check"
+    course: str = ""
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.correct, int | float) and 0.0 <= self.correct <= 1.0):
+            raise ValueError(f"correct must be a number from 0 to 1, not {self.correct!r}")
+        if math.isnan(self.correct):
+            raise ValueError("correct must be a number from 0 to 1, not NaN")
+        for name in ("learner", "skill", "item"):
+            if not getattr(self, name):
+                raise ValueError(f"{name} must not be empty")
+        if self.time.tzinfo is None:
+            object.__setattr__(self, "time", self.time.replace(tzinfo=dt.timezone.utc))
+
+
+class StoreRecovered(UserWarning):
+    """A corrupt attempt file was set aside and a new one started."""
+
+
+class AttemptStore:
+    """Attempts in a database: SQLite by default, any SQLAlchemy URL for a shared store.
+
+    Parameters
+    ----------
+    url:
+        A SQLAlchemy database URL, e.g. ``sqlite:////home/ada/attempts.sqlite`` or
+        ``postgresql://...``.
+    """
+
+    def __init__(self, url: str) -> None:
+        import sqlalchemy as sa
+
+        self.url = url
+        self.engine = sa.create_engine(url, future=True)
+        self._metadata = sa.MetaData()
+        self.table = sa.Table(
+            "attempts",
+            self._metadata,
+            sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+            sa.Column("course", sa.String(128), nullable=False, default=""),
+            sa.Column("learner", sa.String(256), nullable=False, index=True),
+            sa.Column("skill", sa.String(128), nullable=False, index=True),
+            sa.Column("item", sa.String(256), nullable=False),
+            sa.Column("correct", sa.Float, nullable=False),
+            sa.Column("time", sa.DateTime(timezone=True), nullable=False),
+            sa.Column("source", sa.String(32), nullable=False),
+        )
+        self._metadata.create_all(self.engine)
+
+    @classmethod
+    def open_file(cls, path: str | Path) -> AttemptStore:
+        """Open (or create) an SQLite attempt file, surviving a corrupt one.
+
+        A file that is not a readable database is renamed ``<name>.corrupt-<UTC time>`` and a
+        new, empty store is started; a :class:`StoreRecovered` warning says where the old
+        file went. Nothing else is touched.
+        """
+        import sqlalchemy as sa
+
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            store = cls(f"sqlite:///{path}")
+            with store.engine.connect() as conn:
+                conn.execute(sa.select(sa.func.count()).select_from(store.table)).scalar_one()
+                if conn.execute(sa.text("PRAGMA quick_check")).scalar_one() != "ok":
+                    raise sa.exc.DatabaseError("quick_check", None, Exception("corrupt"))
+            return store
+        except sa.exc.DatabaseError:
+            stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")
+            aside = path.with_name(f"{path.name}.corrupt-{stamp}")
+            path.replace(aside)
+            warnings.warn(
+                f"the attempt log {path} was damaged and has been set aside as {aside.name}; "
+                "a new log was started (your profile and other files are untouched)",
+                StoreRecovered,
+                stacklevel=2,
+            )
+            return cls(f"sqlite:///{path}")
+
+    def add(self, attempts: Attempt | Iterable[Attempt]) -> int:
+        """Append attempts in one transaction; returns how many were written."""
+        rows = [attempts] if isinstance(attempts, Attempt) else list(attempts)
+        if not rows:
+            return 0
+        with self.engine.begin() as conn:
+            conn.execute(
+                self.table.insert(),
+                [
+                    {
+                        "course": a.course,
+                        "learner": a.learner,
+                        "skill": a.skill,
+                        "item": a.item,
+                        "correct": float(a.correct),
+                        "time": a.time.astimezone(dt.timezone.utc),
+                        "source": a.source,
+                    }
+                    for a in rows
+                ],
+            )
+        return len(rows)
+
+    def query(
+        self,
+        *,
+        course: str | None = None,
+        learner: str | None = None,
+        skills: Sequence[str] | None = None,
+        source: str | None = None,
+    ) -> list[Attempt]:
+        """Attempts matching every filter given, oldest first."""
+        import sqlalchemy as sa
+
+        t = self.table
+        stmt = sa.select(t).order_by(t.c.time, t.c.id)
+        if course is not None:
+            stmt = stmt.where(t.c.course == course)
+        if learner is not None:
+            stmt = stmt.where(t.c.learner == learner)
+        if skills is not None:
+            stmt = stmt.where(t.c.skill.in_(list(skills)))
+        if source is not None:
+            stmt = stmt.where(t.c.source == source)
+        with self.engine.connect() as conn:
+            return [_attempt(row) for row in conn.execute(stmt).mappings()]
+
+    def count(self) -> int:
+        """Number of attempts stored."""
+        import sqlalchemy as sa
+
+        with self.engine.connect() as conn:
+            return int(
+                conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar_one()
+            )
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def _attempt(row: Any) -> Attempt:
+    time = row["time"]
+    if time.tzinfo is None:  # SQLite keeps no zone; we always store UTC
+        time = time.replace(tzinfo=dt.timezone.utc)
+    return Attempt(
+        learner=row["learner"],
+        skill=row["skill"],
+        item=row["item"],
+        correct=row["correct"],
+        time=time,
+        source=row["source"],
+        course=row["course"],
+    )
