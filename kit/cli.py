@@ -25,7 +25,10 @@ COURSE = click.argument("course", type=click.Path(path_type=Path), metavar="COUR
 def _console(stderr: bool = False) -> Any:
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    stream = sys.stderr if stderr else sys.stdout
+    # piped output (a file, a CI log) gets room for the tables instead of rich's 80 columns
+    width = None if stream.isatty() else 120
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
 def _print_report(report: Report, *, quiet_ok: bool = False) -> None:

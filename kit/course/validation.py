@@ -75,9 +75,9 @@ class _Checker:
     """The state of one check: the report, the parsed YAML and what is valid so far."""
 
     def __init__(self, course_dir: Path) -> None:
-        self.dir = course_dir
         self.manifest_path = find_manifest(course_dir)
-        self.report = Report(course_dir)
+        self.dir = self.manifest_path.parent
+        self.report = Report(self.dir)
         self.source: YamlSource | None = None
         self.valid: dict[str, list[tuple[int, Any]]] = {name: [] for name in SECTIONS}
         self.ids: dict[str, list[str]] = {name: [] for name in SECTIONS}

@@ -80,7 +80,9 @@ def test_track_summary(sample_course: Path) -> None:
     assert [p.id for p in analyst.projects] == ["pandas-analysis"]
     assert analyst.minutes == sum(x.minutes for x in analyst.lessons) + 120
     nlp = course.track_summary("nlp-engineer")
-    assert set(analyst.skills) - {"plotting", "exploratory-analysis"} <= set(nlp.skills)
+    assert set(analyst.skills) - {"plotting", "data-cleaning", "exploratory-analysis"} <= set(
+        nlp.skills
+    )
 
 
 @pytest.mark.parametrize("suffix", [".svg", ".png"])
