@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kit.course.graph import SkillGraph
 from kit.course.manifest import (
+    Check,
     Lesson,
     Level,
     Manifest,
@@ -18,6 +19,7 @@ from kit.course.problems import CourseError, Problem, Report, Severity
 from kit.course.validation import check_course, load_course
 
 __all__ = [
+    "Check",
     "Course",
     "CourseError",
     "Lesson",

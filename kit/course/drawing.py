@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from kit.course.model import Course
 
@@ -89,42 +90,58 @@ def _layout(course: Course) -> _Layout:
     return _Layout({n: p for n, p in xy.items() if n in skills}, edges, width, len(layers))
 
 
-def draw_skill_graph(course: Course, output: str | Path, *, track: str | None = None) -> Path:
-    """Draw the skill graph of ``course`` to ``output`` (.svg, .png or .pdf).
+@dataclass(frozen=True)
+class NodeStyle:
+    """How one skill's box looks."""
 
-    Every track has a colour: a dot under each skill it needs, and a thick border on its goal
-    skills. With ``track`` given, that track's skills are filled and the others fade.
+    face: str | tuple[float, float, float, float] = "#ffffff"
+    edge: str = "#444444"
+    width: float = 1.0
+    text: str = "#111111"
+    dots: tuple[str, ...] = ()
+    """Small coloured dots under the title (one per track that needs the skill)."""
+    faded: bool = False
+    """Edges touching a faded box are drawn faint."""
 
-    Returns
-    -------
-    Path
-        The file written.
-    """
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """One entry of the legend under the picture."""
+
+    label: str
+    face: str | tuple[float, float, float, float] = "#ffffff"
+    edge: str = "#444444"
+    width: float = 1.0
+    dot: bool = False
+
+
+def check_output(output: str | Path) -> Path:
+    """The output path, if its format can be drawn; else a ValueError naming the choices."""
     output = Path(output)
     if output.suffix.lower() not in FORMATS:
         raise ValueError(
             f"cannot draw to '{output.name}': use a name ending in {', '.join(FORMATS)}"
         )
-    if track is not None and track not in course.tracks:
-        known = ", ".join(course.tracks) or "none"
-        raise ValueError(f"unknown track '{track}' (tracks: {known})")
+    return output
 
+
+def render(
+    course: Course,
+    style: dict[str, NodeStyle],
+    legend: list[LegendEntry],
+    heading: str,
+    output: str | Path | BinaryIO,
+    *,
+    fmt: str | None = None,
+) -> None:
+    """Draw the layered skill graph with one style per skill to a file or a binary stream."""
     import matplotlib
-    from matplotlib.colors import to_rgba
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
     from matplotlib.path import Path as MplPath
 
-    graph = course.graph
     layout = _layout(course)
-    xy = layout.xy
-
-    tracks = list(course.tracks.values())
-    colour = {t.id: TRACK_COLOURS[i % len(TRACK_COLOURS)] for i, t in enumerate(tracks)}
-    needs = {t.id: set(graph.closure(t.goals)) for t in tracks}
-    focus = needs.get(track) if track else None
-
     inches_x = max(6.0, layout.width * 1.05 + 0.4)
     inches_y = max(3.0, layout.layers * ROW * 0.95 + 1.6)
     fig = Figure(figsize=(inches_x, inches_y))
@@ -132,7 +149,7 @@ def draw_skill_graph(course: Course, output: str | Path, *, track: str | None = 
     ax.set_axis_off()
 
     for pre, skill, points in layout.edges:
-        inside = focus is None or (pre in focus and skill in focus)
+        faint = style[pre].faded or style[skill].faded
         (x0, y0), (x1, y1) = points[0], points[-1]
         # through a layer the edge runs straight down, so it only slants between rows of boxes
         through = [(x, y + dy) for x, y in points[1:-1] for dy in (BOX_HEIGHT / 2, -BOX_HEIGHT / 2)]
@@ -144,70 +161,44 @@ def draw_skill_graph(course: Course, output: str | Path, *, track: str | None = 
                 arrowstyle="-|>",
                 mutation_scale=11,
                 lw=1.1,
-                color="#555555" if inside else "#dddddd",
+                color="#dddddd" if faint else "#555555",
                 zorder=1,
             )
         )
 
-    for node, (x, y) in xy.items():
-        faded = focus is not None and node not in focus
-        goal_of = [t.id for t in tracks if node in t.goals]
-        face: str | tuple[float, float, float, float] = "#ffffff"
-        if focus is not None and not faded and track is not None:
-            strength = 0.28 if node in course.tracks[track].goals else 0.1
-            face = to_rgba(colour[track], strength)
-        edge = colour[goal_of[0]] if goal_of and not faded else ("#cccccc" if faded else "#444444")
+    for node, (x, y) in layout.xy.items():
+        look = style[node]
         ax.add_patch(
             FancyBboxPatch(
                 (x - BOX_WIDTH / 2, y - BOX_HEIGHT / 2),
                 BOX_WIDTH,
                 BOX_HEIGHT,
                 boxstyle="round,pad=0.02,rounding_size=0.12",
-                facecolor=face,
-                edgecolor=edge,
-                lw=2.6 if goal_of and not faded else 1.0,
+                facecolor=look.face,
+                edgecolor=look.edge,
+                lw=look.width,
                 zorder=2,
             )
         )
         label = textwrap.fill(course.skills[node].title, 24)
         ax.text(
-            x,
-            y + 0.02,
-            label,
-            ha="center",
-            va="center",
-            fontsize=8.2,
-            zorder=3,
-            color="#aaaaaa" if faded else "#111111",
+            x, y + 0.02, label, ha="center", va="center", fontsize=8.2, zorder=3, color=look.text
         )
-        members = [t.id for t in tracks if node in needs[t.id]]
-        for k, track_id in enumerate(members):
-            dx = (k - (len(members) - 1) / 2) * 0.16
-            ax.plot(
-                x + dx,
-                y - BOX_HEIGHT / 2 + 0.09,
-                "o",
-                ms=4,
-                zorder=4,
-                color="#dddddd" if faded else colour[track_id],
-            )
+        for k, dot in enumerate(look.dots):
+            dx = (k - (len(look.dots) - 1) / 2) * 0.16
+            ax.plot(x + dx, y - BOX_HEIGHT / 2 + 0.09, "o", ms=4, zorder=4, color=dot)
 
     ax.set_xlim(-0.1, layout.width + 0.1)
     ax.set_ylim(-(layout.layers - 1) * ROW - BOX_HEIGHT, BOX_HEIGHT)
     ax.set_aspect("equal", adjustable="box")
-
-    heading = course.title if track is None else f"{course.title}: {course.tracks[track].title}"
     fig.suptitle(heading, fontsize=12, y=0.985)
     handles: list[Patch | Line2D] = [
-        Patch(facecolor="white", edgecolor=colour[t.id], lw=2.4, label=f"{t.title} (goal)")
-        for t in tracks
+        Line2D([], [], marker="o", ls="", color=e.edge, ms=4, label=e.label)
+        if e.dot
+        else Patch(facecolor=e.face, edgecolor=e.edge, lw=e.width, label=e.label)
+        for e in legend
     ]
-    if tracks:
-        handles.append(
-            Line2D(
-                [], [], marker="o", ls="", color="#777777", ms=4, label="dot: needed by that track"
-            )
-        )
+    if handles:
         fig.legend(
             handles=handles,
             loc="lower center",
@@ -216,19 +207,68 @@ def draw_skill_graph(course: Course, output: str | Path, *, track: str | None = 
             frameon=False,
         )
 
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
+    fmt = fmt or (Path(output).suffix.lower()[1:] if isinstance(output, str | Path) else "png")
     # SVG: text stays text (searchable, smaller), and ids are stable so diffs stay small
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "mentor-kit"}):
-        fig.savefig(tmp, format=output.suffix.lower()[1:], dpi=150, metadata=_metadata(output))
-    tmp.replace(output)
+        if isinstance(output, str | Path):
+            output = Path(output)
+            output.parent.mkdir(parents=True, exist_ok=True)
+            tmp = output.with_name(f".{output.name}.tmp")
+            fig.savefig(tmp, format=fmt, dpi=150, metadata=_metadata(fmt))
+            tmp.replace(output)
+        else:
+            fig.savefig(output, format=fmt, dpi=110, metadata=_metadata(fmt))
+
+
+def draw_skill_graph(course: Course, output: str | Path, *, track: str | None = None) -> Path:
+    """Draw the skill graph of ``course`` to ``output`` (.svg, .png or .pdf).
+
+    Every track has a colour: a dot under each skill it needs, and a thick border on its goal
+    skills. With ``track`` given, that track's skills are filled and the others fade.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    output = check_output(output)
+    if track is not None and track not in course.tracks:
+        known = ", ".join(course.tracks) or "none"
+        raise ValueError(f"unknown track '{track}' (tracks: {known})")
+    from matplotlib.colors import to_rgba
+
+    tracks = list(course.tracks.values())
+    colour = {t.id: TRACK_COLOURS[i % len(TRACK_COLOURS)] for i, t in enumerate(tracks)}
+    needs = {t.id: set(course.graph.closure(t.goals)) for t in tracks}
+    focus = needs.get(track) if track else None
+    style: dict[str, NodeStyle] = {}
+    for node in course.graph.order:
+        faded = focus is not None and node not in focus
+        goal_of = [t.id for t in tracks if node in t.goals]
+        face: str | tuple[float, float, float, float] = "#ffffff"
+        if track is not None and not faded:
+            face = to_rgba(colour[track], 0.28 if node in course.tracks[track].goals else 0.1)
+        edge = colour[goal_of[0]] if goal_of and not faded else ("#cccccc" if faded else "#444444")
+        dots = tuple("#dddddd" if faded else colour[t.id] for t in tracks if node in needs[t.id])
+        style[node] = NodeStyle(
+            face,
+            edge,
+            2.6 if goal_of and not faded else 1.0,
+            "#aaaaaa" if faded else "#111111",
+            dots,
+            faded,
+        )
+    legend = [LegendEntry(f"{t.title} (goal)", edge=colour[t.id], width=2.4) for t in tracks]
+    if tracks:
+        legend.append(LegendEntry("dot: needed by that track", edge="#777777", dot=True))
+    heading = course.title if track is None else f"{course.title}: {course.tracks[track].title}"
+    render(course, style, legend, heading, output)
     return output
 
 
-def _metadata(output: Path) -> dict[str, str | None]:
-    suffix = output.suffix.lower()
-    if suffix == ".svg":
+def _metadata(fmt: str) -> dict[str, str | None]:
+    if fmt == "svg":
         return {"Date": None, "Creator": "Mentor Kit"}
-    if suffix == ".pdf":
+    if fmt == "pdf":
         return {"CreationDate": None, "Creator": "Mentor Kit"}
     return {"Software": "Mentor Kit"}

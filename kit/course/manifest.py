@@ -12,7 +12,7 @@ from enum import Enum
 from pathlib import PurePosixPath
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 """Ids are lower-case slugs: they become file names, URLs and nbgrader assignment names."""
@@ -103,6 +103,82 @@ class Mentor(_Entry):
     contact: str = Field("", description="E-mail address, chat handle or URL.")
 
 
+def _as_choice(value: float) -> str:
+    """A number written as a choice: ``2.0`` and ``2`` both give ``'2'``."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class Check(_Entry):
+    """A self-check question tagged with a skill: multiple choice, or a number to type.
+
+    Lessons show it with ``kit.paths.self_check("<id>")``; the path selector's placement check
+    draws from the same questions. Each answer is recorded as an attempt on its skill.
+    """
+
+    id: Id
+    skill: Id = Field(description="Id of the skill the question measures.")
+    question: str = Field(min_length=1, description="The question (Markdown).")
+    choices: list[str] = Field(
+        default_factory=list, description="Answer options; leave out for a numeric answer."
+    )
+    answer: str | float = Field(
+        description="The right choice (its text), or the number for a numeric question."
+    )
+    tolerance: float = Field(0.0, ge=0, description="Accepted distance from a numeric answer.")
+    explanation: str = Field("", description="Shown after answering: why the answer is right.")
+    placement: bool = Field(True, description="Use it in the placement check too.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _choices_as_text(cls, data: Any) -> Any:
+        # `choices: [1, 2, 3]` and `answer: 2` are numbers to YAML; with choices they are texts
+        if isinstance(data, dict) and isinstance(data.get("choices"), list):
+            data = dict(data)
+            data["choices"] = [
+                _as_choice(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
+                for v in data["choices"]
+            ]
+            answer = data.get("answer")
+            if isinstance(answer, int | float) and not isinstance(answer, bool):
+                data["answer"] = _as_choice(answer)
+        return data
+
+    @property
+    def numeric(self) -> bool:
+        """True for a question answered with a number."""
+        return not self.choices
+
+    def is_correct(self, response: str | float) -> bool:
+        """Whether ``response`` (a choice's text, or a number) is right."""
+        if self.choices:
+            return str(response) == str(self.answer)
+        try:
+            value = float(str(response).strip().replace(",", "."))
+        except ValueError:
+            return False
+        target = float(self.answer)
+        return abs(value - target) <= self.tolerance + 1e-9 * max(1.0, abs(target))
+
+    @model_validator(mode="after")
+    def _answer_fits(self) -> Check:
+        if self.choices:
+            if str(self.answer) not in self.choices:
+                raise ValueError(
+                    f"answer {self.answer!r} is not one of the choices; "
+                    "write the answer exactly as one of the choices"
+                )
+            if len(set(self.choices)) != len(self.choices):
+                raise ValueError("two choices are the same; make every choice different")
+        elif isinstance(self.answer, str):
+            raise ValueError(
+                f"answer {self.answer!r} is text but there are no choices; "
+                "give 'choices', or make the answer a number"
+            )
+        return self
+
+
 class CourseInfo(_Entry):
     """The top-level fields of course.yml, without the lists."""
 
@@ -126,6 +202,7 @@ class Manifest(CourseInfo):
     projects: list[Project] = Field(default_factory=list)
     tracks: list[Track] = Field(default_factory=list)
     mentors: list[Mentor] = Field(default_factory=list)
+    checks: list[Check] = Field(default_factory=list)
 
 
 SECTIONS: dict[str, type[_Entry]] = {
@@ -134,6 +211,7 @@ SECTIONS: dict[str, type[_Entry]] = {
     "projects": Project,
     "tracks": Track,
     "mentors": Mentor,
+    "checks": Check,
 }
 """The list sections of course.yml and the model of one entry of each."""
 

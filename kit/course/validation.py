@@ -61,6 +61,7 @@ _PYDANTIC_FIXES = {
     "list_type": "write a list, e.g. [python-basics, numpy] or one '- item' per line",
     "too_short": "list at least one",
     "greater_than": "use a positive number",
+    "greater_than_equal": "use zero or a positive number",
     "less_than_equal": "use a smaller number",
     "enum": "use one of the allowed values",
     "model_type": "write a mapping of 'key: value' lines",
@@ -216,8 +217,9 @@ class _Checker:
             elif kind not in ("value_error",) and "input" in item:
                 message = f"{message} (got {_short(item['input'])})"
             elif kind == "value_error":
-                message = message.removeprefix("Value error, ")
-                fix = "write a relative path such as lessons/01-intro.ipynb"
+                message, _, fix = message.removeprefix("Value error, ").partition("; ")
+                if loc[-1] in ("notebook", "source"):
+                    fix = "write a relative path such as lessons/01-intro.ipynb"
             self.error(loc, message, fix)
 
     def _shape(self, data: dict[str, Any]) -> None:
@@ -284,14 +286,18 @@ class _Checker:
             ("tracks", "goals"),
             ("mentors", "skills"),
         ]
-        for section, field in refs:
+        for section, field in [*refs, ("checks", "skill")]:
             for index, entry in self.valid[section]:
-                for position, skill_id in enumerate(getattr(entry, field)):
+                value = getattr(entry, field)
+                for position, skill_id in enumerate([value] if isinstance(value, str) else value):
                     if skill_id in known_set:
                         continue
+                    where = (section, index, field) + (
+                        () if isinstance(value, str) else (position,)
+                    )
                     what = {"goals": "goal", "prerequisites": "prerequisite"}.get(field, "skill")
                     self.error(
-                        (section, index, field, position),
+                        where,
                         f"{what} '{skill_id}' of {section[:-1]} '{entry.id}' is not a known skill",
                         _join(
                             _did_you_mean(skill_id, known), "skill ids are declared under 'skills:'"
