@@ -8,7 +8,6 @@ The store is any SQLAlchemy database URL; a learner's own log is an SQLite file.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -52,10 +51,9 @@ class Attempt:
     course: str = ""
 
     def __post_init__(self) -> None:
+        # NaN fails the comparison too
         if not (isinstance(self.correct, int | float) and 0.0 <= self.correct <= 1.0):
             raise ValueError(f"correct must be a number from 0 to 1, not {self.correct!r}")
-        if math.isnan(self.correct):
-            raise ValueError("correct must be a number from 0 to 1, not NaN")
         for name in ("learner", "skill", "item"):
             if not getattr(self, name):
                 raise ValueError(f"{name} must not be empty")

@@ -80,3 +80,19 @@ def test_schema_describes_every_section() -> None:
 def test_shipped_schema_file_is_current() -> None:
     # editors read kit/course/course.schema.json; it must match the model
     assert json.loads(SCHEMA_FILE.read_text()) == json.loads(json_schema_text())
+
+
+def test_check_multiple_choice_and_numeric() -> None:
+    from kit.course import Check
+
+    choice = Check(id="q", skill="a", question="?", choices=[1, 2, 3], answer=2)
+    assert choice.choices == ["1", "2", "3"] and choice.answer == "2"
+    assert choice.is_correct("2") and not choice.is_correct("3")
+    number = Check(id="n", skill="a", question="?", answer=0.9, tolerance=0.01)
+    assert number.numeric
+    assert number.is_correct("0.905") and number.is_correct("0,9") and number.is_correct(0.9)
+    assert not number.is_correct("0.92") and not number.is_correct("ninety")
+    with pytest.raises(ValidationError, match="not one of the choices"):
+        Check(id="q", skill="a", question="?", choices=["x", "y"], answer="z")
+    with pytest.raises(ValidationError, match="give 'choices'"):
+        Check(id="q", skill="a", question="?", answer="def")
