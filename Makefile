@@ -35,24 +35,29 @@ demo: install
 	@echo "== 3. the skill graph"
 	$(BIN)/kit graph $(COURSE) -o $(DEMO)/skills.svg
 	$(BIN)/kit graph $(COURSE) -o $(DEMO)/skills-data-analyst.png --track data-analyst
+	@echo "== 4. the learning path of a sample learner (confident in Python basics, 4 hours a week)"
+	$(BIN)/kit path $(COURSE) --track ml-engineer --rate python-basics=3 --hours 4 -o $(DEMO)/path-ml-engineer.png
 	@echo ""
-	@echo "Done. Look at: $(DEMO)/skills.svg (the whole skill graph) and"
-	@echo "               $(DEMO)/skills-data-analyst.png (one track highlighted)."
+	@echo "Done. Look at: $(DEMO)/skills.svg (the whole skill graph),"
+	@echo "               $(DEMO)/skills-data-analyst.png (one track highlighted),"
+	@echo "               $(DEMO)/path-ml-engineer.png (a learner's path: done, next, later);"
+	@echo "               open $(COURSE)/start.ipynb in JupyterLab for the path selector."
 
 test: install
 	$(BIN)/python -m pytest
 
 lint: install
-	$(BIN)/ruff check kit tests bench
-	$(BIN)/ruff format --check kit tests bench
+	$(BIN)/ruff check kit tests bench conftest.py
+	$(BIN)/ruff format --check kit tests bench conftest.py
 	$(BIN)/mypy
 
 format: install
-	$(BIN)/ruff check --fix kit tests bench
-	$(BIN)/ruff format kit tests bench
+	$(BIN)/ruff check --fix kit tests bench conftest.py
+	$(BIN)/ruff format kit tests bench conftest.py
 
 bench: install
 	$(BIN)/python bench/cli_startup.py
+	$(BIN)/python bench/paths.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

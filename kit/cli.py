@@ -162,6 +162,80 @@ def graph(course: Path, output: Path, track: str | None) -> None:
 
 
 @main.command()
+@COURSE
+@click.option("--track", help="Track id: its goal skills become the goals.")
+@click.option("--goal", "goals", multiple=True, help="A goal skill id (repeat for several).")
+@click.option("--hours", type=float, default=5.0, show_default=True, help="Hours per week.")
+@click.option(
+    "--rate",
+    "ratings",
+    multiple=True,
+    metavar="SKILL=LEVEL",
+    help="Self-rating 0-3 of a skill (repeat), e.g. --rate numpy=3.",
+)
+@click.option("--learner", help="Use this learner's recorded answers and saved profile.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Also draw the path on the skill graph (.svg, .png or .pdf).",
+)
+def path(
+    course: Path,
+    track: str | None,
+    goals: tuple[str, ...],
+    hours: float,
+    ratings: tuple[str, ...],
+    learner: str | None,
+    output: Path | None,
+) -> None:
+    """Plan a learning path through COURSE and print it week by week."""
+    from pydantic import ValidationError
+
+    from kit.paths import LearnerProfile, PlanError, plan_path
+    from kit.paths.render import draw_plan, plan_text
+
+    loaded = _load(course)
+    levels: dict[str, int] = {}
+    for rating in ratings:
+        skill, _, level = rating.partition("=")
+        if not level.strip().isdigit():
+            _fail(f"--rate {rating!r}: write SKILL=LEVEL with LEVEL 0-3, e.g. --rate numpy=3")
+        levels[skill.strip()] = int(level)
+    mastery: dict[str, float] = {}
+    base = LearnerProfile()
+    if learner:
+        from kit.paths.learner import LearnerStore
+
+        store = LearnerStore(loaded.id, learner)
+        base = store.load_profile()
+        mastery = store.mastery()
+    try:
+        profile = LearnerProfile(
+            learner=learner or "",
+            track=track or base.track,
+            goals=list(goals) or base.goals,
+            ratings={**base.ratings, **levels},
+            placement=base.placement,
+            hours_per_week=hours,
+        )
+        plan = plan_path(loaded, profile, mastery)
+    except PlanError as exc:
+        _fail(str(exc))
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        _fail(f"{where}: {error['msg']}")
+    click.echo(plan_text(loaded, plan))
+    if output is not None:
+        try:
+            draw_plan(loaded, plan, output)
+        except ValueError as exc:
+            _fail(str(exc))
+        _console().print(f"[green]wrote[/green] {output}")
+
+
+@main.command()
 @click.option(
     "-o",
     "--output",

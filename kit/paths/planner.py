@@ -273,14 +273,14 @@ def _item(
     threshold: float,
 ) -> PlanItem:
     skills = tuple(sorted((s for s in thing.skills if s in missing), key=position.__getitem__))
-    served = [g for g in goals if any(s in serves[g] for s in skills)]
-    goal_titles = ", ".join(course.skills[g].title for g in served)
-    is_goal = [s for s in skills if s in goals]
-    purpose = (
-        f"your goal {goal_titles}"
-        if is_goal and len(served) == len(is_goal)
-        else f"needed for {goal_titles}"
-    )
+    own = [g for g in goals if g in skills]
+    served = [g for g in goals if g not in own and any(s in serves[g] for s in skills)]
+    purposes = []
+    if own:
+        purposes.append("your goal " + ", ".join(course.skills[g].title for g in own))
+    if served:
+        purposes.append("needed for " + ", ".join(course.skills[g].title for g in served))
+    purpose = " and ".join(purposes)
     status = []
     for s in skills:
         title = course.skills[s].title

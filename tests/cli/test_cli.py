@@ -140,3 +140,51 @@ def test_jupyter_subcommand_entry_point_exists() -> None:
     assert (bindir / "jupyter-kit").exists()
     out = subprocess.run([bindir / "jupyter-kit", "--help"], capture_output=True, text=True)
     assert out.returncode == 0 and "Mentor Kit" in out.stdout
+
+
+def test_path_prints_the_plan_and_draws_it(sample_course: Path, tmp_path: Path) -> None:
+    picture = tmp_path / "path.png"
+    code, out = run(
+        "path",
+        str(sample_course),
+        "--track",
+        "data-analyst",
+        "--rate",
+        "python-basics=3",
+        "--hours",
+        "2",
+        "-o",
+        str(picture),
+    )
+    assert code == 0, out
+    assert out.startswith("Goal: Exploratory data analysis. Mastered 1 of 8 skills.")
+    assert "Python basics (60 min)" not in out
+    assert "Week 1 (" in out and "Functions and collections" in out
+    assert picture.read_bytes().startswith(b"\x89PNG")
+
+
+def test_path_uses_a_learners_saved_answers(sample_course: Path) -> None:
+    from kit.paths.learner import LearnerStore
+
+    store = LearnerStore("python-ml", "cli-learner")  # under the test run's Jupyter data dir
+    store.save_profile(store.load_profile().model_copy(update={"track": "data-analyst"}))
+    for _ in range(3):
+        store.record("python-basics", "basics-int-division", 1.0)
+    code, out = run("path", str(sample_course), "--learner", "cli-learner")
+    assert code == 0, out
+    assert "Mastered 1 of 8" in out
+
+
+def test_path_errors_are_one_clear_line(sample_course: Path) -> None:
+    cases = {
+        ("--track", "pilots"): "unknown track 'pilots'",
+        ("--goal", "numpi"): "did you mean 'numpy'?",
+        ("--track", "data-analyst", "--rate", "numpy"): "SKILL=LEVEL",
+        ("--track", "data-analyst", "--rate", "numpy=9"): "ratings.numpy",
+        ("--track", "data-analyst", "--hours", "0"): "hours_per_week",
+        (): "choose a track",
+    }
+    for args, message in cases.items():
+        code, out = run("path", str(sample_course), *args)
+        assert code == 1, args
+        assert message in out and "Traceback" not in out, (args, out)
