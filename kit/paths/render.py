@@ -11,6 +11,16 @@ from kit.paths.planner import Plan
 
 DONE, NEXT, LATER = "#2ca02c", "#ff7f0e", "#1f77b4"
 
+PLAN_CSS = """<style>
+.kit-plan table { border-collapse: collapse; margin: 0.4em 0 0.8em; }
+.kit-plan th, .kit-plan td { padding: 4px 10px; text-align: left; vertical-align: top;
+  border-bottom: 1px solid var(--jp-border-color2, #e0e0e0); line-height: 1.35; }
+.kit-plan th { border-bottom-width: 2px; }
+.kit-plan td.kit-num { white-space: nowrap; text-align: right; }
+.kit-plan a { color: var(--jp-content-link-color, #1976d2); text-decoration: underline; }
+.kit-plan .kit-note { color: var(--jp-warn-color0, #8a5a00); }
+</style>"""
+
 
 def _hours(minutes: int) -> str:
     return f"{minutes / 60:.1f} h" if minutes >= 60 else f"{minutes} min"
@@ -39,6 +49,7 @@ def plan_html(course: Course, plan: Plan, *, link_base: str | None = "") -> str:
     goals = ", ".join(esc(course.skills[g].title) for g in plan.goals)
     done, needed = len(plan.mastered), len(plan.needed)
     parts = [
+        PLAN_CSS,
         '<div class="kit-plan">',
         f"<p><b>Goal:</b> {goals}. <b>Skills mastered:</b> {done} of {needed} "
         f'<progress value="{done}" max="{max(needed, 1)}"></progress></p>',
@@ -60,8 +71,9 @@ def plan_html(course: Course, plan: Plan, *, link_base: str | None = "") -> str:
             if item.kind == "lesson" and item.path:
                 what = f'<a href="{esc(_link(item.path, base))}">{what}</a>'
             parts.append(
-                f"<tr><td>{number}</td><td>{item.week}</td><td>{what}</td>"
-                f"<td>{item.minutes} min</td><td>{esc(item.reason)}</td></tr>"
+                f'<tr><td class="kit-num">{number}</td><td class="kit-num">{item.week}</td>'
+                f'<td>{what}</td><td class="kit-num">{item.minutes} min</td>'
+                f"<td>{esc(item.reason)}</td></tr>"
             )
         parts.append("</tbody></table>")
         parts.append("<p><b>Week by week</b></p><ul>")

@@ -312,6 +312,8 @@ class PathSelector(widgets.VBox):  # type: ignore[misc]
         self._updating = True
         try:
             track = self.course.tracks.get(self.track.value)
+            # the goal list is for learners who set their own goals
+            self.goals.layout.display = None if track is None else "none"
             self.track_note.value = (
                 f"<i>{html.escape(track.audience)}</i>"
                 if track

@@ -163,3 +163,9 @@ def test_find_course_dir(sample_course: Path, tmp_path: Path) -> None:
     assert find_course_dir(sample_course / "lessons") == sample_course
     with pytest.raises(FileNotFoundError, match=r"no course\.yml"):
         find_course_dir(tmp_path)
+
+
+def test_goal_list_shows_only_for_own_goals(selector: PathSelector) -> None:
+    assert selector.goals.layout.display == "none"
+    selector.track.value = ""
+    assert selector.goals.layout.display is None
