@@ -46,10 +46,19 @@ def _course(course: Course | str | Path | None) -> Course:
     return load_course(find_course_dir() if course is None else Path(course))
 
 
-def _markdown(text: str) -> str:
+CHECK_CSS = """<style>
+.kit-self-check code { font-family: var(--jp-code-font-family, monospace);
+  background: var(--jp-layout-color2, #f3f3f3); padding: 0 3px; border-radius: 3px; }
+.kit-self-check p { margin: 0.3em 0; }
+</style>"""
+
+
+def _markdown(text: str, *, inline: bool = False) -> str:
+    """Markdown as HTML (raw HTML in it is escaped: course text is not trusted as markup)."""
     from markdown_it import MarkdownIt
 
-    return str(MarkdownIt("commonmark").render(text))
+    md = MarkdownIt("commonmark", {"html": False})
+    return str(md.renderInline(text) if inline else md.render(text))
 
 
 class SelfCheck(widgets.VBox):  # type: ignore[misc]
@@ -81,7 +90,7 @@ class SelfCheck(widgets.VBox):  # type: ignore[misc]
         self.store = store
         self.source = source
         self.on_answer = on_answer
-        self.question = widgets.HTML(_markdown(check.question))
+        self.question = widgets.HTML(CHECK_CSS + _markdown(check.question))
         if check.choices:
             self.response: widgets.ValueWidget = widgets.RadioButtons(
                 options=check.choices, value=None, layout={"width": "max-content"}
@@ -107,7 +116,7 @@ class SelfCheck(widgets.VBox):  # type: ignore[misc]
         correct = self.check.is_correct(value)
         if self.store is not None:
             self.store.record(self.check.skill, self.check.id, 1.0 if correct else 0.0, self.source)
-        why = f" {html.escape(self.check.explanation)}" if self.check.explanation else ""
+        why = f" {_markdown(self.check.explanation, inline=True)}" if self.check.explanation else ""
         if correct:
             self.feedback.value = f'<span style="color:#2ca02c"><b>Right.</b></span>{why}'
         else:

@@ -124,14 +124,20 @@ def test_placement_check_updates_the_plan(selector: PathSelector, store: Learner
 
 def test_self_check_feedback_and_record(store: LearnerStore) -> None:
     check = Check(
-        id="q", skill="numpy", question="What is **2 + 2**?", answer=4, explanation="Two and two."
+        id="q",
+        skill="numpy",
+        question="What is **2 + 2**? <img src=x>",
+        answer=4,
+        explanation="Two and `two`.",
     )
     widget = SelfCheck(check, store)
     assert "<strong>2 + 2</strong>" in widget.question.value
+    assert "<img" not in widget.question.value  # course text is escaped, not trusted markup
     assert widget.submit() is None and "answer first" in widget.feedback.value
     widget.response.value = "5"
     assert widget.submit() is False
-    assert "Not quite" in widget.feedback.value and "Two and two." in widget.feedback.value
+    assert "Not quite" in widget.feedback.value
+    assert "Two and <code>two</code>." in widget.feedback.value
     widget.response.value = "4"
     assert widget.submit() is True
     assert widget.get_state()["correct"] is True
