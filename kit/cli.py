@@ -235,6 +235,73 @@ def path(
         _console().print(f"[green]wrote[/green] {output}")
 
 
+@main.group()
+def progress() -> None:
+    """Progress models: fit knowledge tracing on a cohort and measure it."""
+
+
+@progress.command("eval")
+@click.option(
+    "--train",
+    "train",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="Answers of the training learners (3-line format or long CSV).",
+)
+@click.option(
+    "--test",
+    "test",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="Answers of the test learners, predicted one step ahead.",
+)
+@click.option(
+    "--model",
+    type=click.Choice(["baseline", "bkt", "bkt-forget", "dkt"]),
+    default="bkt",
+    show_default=True,
+    help="Model to fit and score.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object: auc, rmse, accuracy, fit_seconds, predict_seconds.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+def progress_eval(train: Path, test: Path, model: str, as_json: bool, seed: int) -> None:
+    """Fit a model on TRAIN learners and score its one-step-ahead predictions on TEST."""
+    import warnings
+
+    from kit.progress.data import DataFormatError
+    from kit.progress.evaluation import LeakWarning, evaluate
+
+    options: dict[str, Any] = {"random_state": seed} if model != "baseline" else {}
+    if model == "dkt" and not as_json:
+        options["progress"] = lambda epoch, loss, auc: _console(stderr=True).print(
+            f"epoch {epoch}: train loss {loss:.4f}, validation AUC {auc:.4f}"
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LeakWarning)
+        try:
+            result = evaluate(model, train, test, **options)
+        except DataFormatError as exc:
+            _fail(str(exc))
+    for warning in caught:
+        if issubclass(warning.category, LeakWarning):
+            _console(stderr=True).print(f"[yellow]warning:[/yellow] {warning.message}")
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    console = _console()
+    console.print(
+        f"{model}: AUC {result['auc']:.4f}, RMSE {result['rmse']:.4f}, accuracy "
+        f"{result['accuracy']:.4f}; fit {result['fit_seconds']:.2f} s, predict "
+        f"{result['predict_seconds']:.2f} s ({result['n_train']} training answers, "
+        f"{result['n_test']} test answers)"
+    )
+
+
 @main.command()
 @click.option(
     "-o",
