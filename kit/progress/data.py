@@ -201,15 +201,15 @@ def load_long_csv(path: str | Path) -> Sequences:
 
 
 def load_sequences(path: str | Path) -> Sequences:
-    """Read answers from ``path``, detecting the format: a long CSV has a header with letters."""
+    """Read answers from ``path``, detecting the format: the 3-line format starts with a count."""
     path = Path(path)
     if not path.is_file():
         raise DataFormatError(f"{path}: no such file")
     with path.open(encoding="utf-8") as handle:
-        first = handle.readline()
-    if any(ch.isalpha() for ch in first):
-        return load_long_csv(path)
-    return load_three_line(path)
+        first = handle.readline().strip().rstrip(",")
+    if first.isdigit():
+        return load_three_line(path)
+    return load_long_csv(path)
 
 
 def from_attempts(attempts: Iterable[Attempt]) -> Sequences:

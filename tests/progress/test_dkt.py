@@ -1,0 +1,61 @@
+"""DKT on tiny data: it trains in seconds, learns a simple rule, and round-trips to disk."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kit.progress.bkt import BKTParams
+from kit.progress.data import Sequences
+from kit.progress.dkt import DKT
+from kit.progress.evaluation import metrics
+from kit.progress.simulate import simulate_bkt
+
+torch = pytest.importorskip("torch")
+torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def data() -> Sequences:
+    params = {
+        "a": BKTParams(prior=0.2, learn=0.3, guess=0.1, slip=0.05),
+        "b": BKTParams(prior=0.1, learn=0.2, guess=0.2, slip=0.1),
+    }
+    return simulate_bkt(params, 300, (4, 8), seed=4)
+
+
+@pytest.mark.slow
+def test_dkt_learns_and_beats_chance(data: Sequences) -> None:
+    train, test = data.subset(range(240)), data.subset(range(240, 300))
+    model = DKT(hidden=16, max_epochs=15, patience=4, batch_size=32, lr=1e-2).fit(train)
+    assert len(model.history_) >= 2
+    assert model.history_[0]["train_loss"] > model.history_[-1]["train_loss"]
+    auc = metrics(test.flat_correct(), model.predict_proba(test))["auc"]
+    assert auc > 0.7
+
+
+def test_dkt_predicts_from_the_past_only(data: Sequences) -> None:
+    model = DKT(hidden=8, max_epochs=2, batch_size=64).fit(data.subset(range(100)))
+    one = data.subset([150])
+    before = model.predict_proba(one)
+    one.correct = [one.correct[0].copy()]
+    one.correct[0][-1] = 1 - one.correct[0][-1]
+    assert np.allclose(model.predict_proba(one), before)
+    assert len(before) == one.n_answers and ((before > 0) & (before < 1)).all()
+
+
+def test_save_load_round_trip(data: Sequences, tmp_path: Path) -> None:
+    model = DKT(hidden=8, max_epochs=2).fit(data.subset(range(100)))
+    path = model.save(tmp_path / "dkt.pt")
+    again = DKT.load(path)
+    assert np.array_equal(again.predict_proba(data), model.predict_proba(data))
+    assert again.vocabulary_ == model.vocabulary_
+
+
+def test_influence_matrix_shape(data: Sequences) -> None:
+    model = DKT(hidden=8, max_epochs=1).fit(data.subset(range(50)))
+    influence = model.influence()
+    assert influence.shape == (2, 2)
+    assert np.allclose(influence.sum(axis=0), 1.0)
