@@ -23,7 +23,7 @@ def three_line_to_long(path: Path, out: Path) -> None:
         for k in range(0, len(lines), 3):
             skills = [x for x in lines[k + 1].split(",") if x.strip()]
             outcomes = [x for x in lines[k + 2].split(",") if x.strip()]
-            for skill, outcome in zip(skills, outcomes):
+            for skill, outcome in zip(skills, outcomes, strict=True):
                 handle.write(f"{order},{k // 3},{skill.strip()},{int(float(outcome))}\n")
                 order += 1
 
@@ -53,13 +53,17 @@ def main() -> None:
     p = predictions["correct_predictions"].to_numpy()
     from sklearn.metrics import roc_auc_score
 
-    print(json.dumps({
-        "auc": float(roc_auc_score(y, p)),
-        "rmse": float(np.sqrt(np.mean((y - p) ** 2))),
-        "fit_seconds": fit_seconds,
-        "predict_seconds": predict_seconds,
-        "n_test": int(len(y)),
-    }))
+    print(
+        json.dumps(
+            {
+                "auc": float(roc_auc_score(y, p)),
+                "rmse": float(np.sqrt(np.mean((y - p) ** 2))),
+                "fit_seconds": fit_seconds,
+                "predict_seconds": predict_seconds,
+                "n_test": len(y),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -146,7 +146,10 @@ class BKT:
     forget:
         Also fit a forgetting probability (BKT with forgets).
     n_restarts:
-        EM runs from random starting points per skill; the most likely result is kept.
+        Random starting points per skill. Each runs ``explore_iter`` EM iterations; the most
+        likely one continues to convergence.
+    explore_iter:
+        Iterations given to every starting point before the best is chosen.
     max_iter, tol:
         EM stops after ``max_iter`` iterations or when the log-likelihood improves by less
         than ``tol`` relative to its size.
@@ -170,10 +173,12 @@ class BKT:
         n_restarts: int = 5,
         max_iter: int = 100,
         tol: float = 1e-6,
+        explore_iter: int = 8,
         random_state: int = 0,
     ) -> None:
         self.forget = forget
         self.n_restarts = n_restarts
+        self.explore_iter = explore_iter
         self.max_iter = max_iter
         self.tol = tol
         self.random_state = random_state
@@ -190,22 +195,35 @@ class BKT:
 
     def fit(self, data: Sequences) -> BKT:
         """Fit every skill's parameters on the learners' answer sequences."""
+        import numba
+
         from kit.progress.kernels import fit_all
 
         if not len(data) or data.n_answers == 0:
             raise ValueError("no answers to fit: the training data is empty")
         skills, obs, _, lengths = _flatten(data)
         obs_sorted, seg_start, seg_len, skill_seg = _segments(skills, obs, lengths, data.n_skills)
-        params, logliks, iterations = fit_all(
-            obs_sorted,
-            seg_start,
-            seg_len,
-            skill_seg,
-            self._inits(data.n_skills),
-            self.max_iter,
-            self.tol,
-            self.forget,
-        )
+        sizes = np.diff(skill_seg)  # segments per skill: work grows with answers, near enough
+        answers = np.add.reduceat(seg_len, skill_seg[:-1]) if len(seg_len) else sizes
+        answers = np.where(sizes > 0, answers, 0)
+        order = np.argsort(-answers, kind="stable").astype(np.int64)
+        previous_chunk = numba.get_parallel_chunksize()
+        numba.set_parallel_chunksize(1)
+        try:
+            params, logliks, iterations = fit_all(
+                obs_sorted,
+                seg_start,
+                seg_len,
+                skill_seg,
+                self._inits(data.n_skills),
+                self.max_iter,
+                self.tol,
+                self.forget,
+                self.explore_iter,
+                order,
+            )
+        finally:
+            numba.set_parallel_chunksize(previous_chunk)
         self.vocabulary_ = list(data.vocabulary)
         self.params_ = {
             skill: BKTParams(*(float(v) for v in row))

@@ -16,7 +16,11 @@ EPS = 1e-6
 MAX_GUESS_SLIP = 0.49  # below 0.5: a "skill" where knowing it makes you worse is not identifiable
 
 
-@njit(cache=True)
+# safe float shortcuts: reassociation and fused multiply-add, but infinities and NaN stay exact
+FAST = {"nsz", "arcp", "contract", "reassoc"}
+
+
+@njit(cache=True, fastmath=FAST)
 def _em_one_skill(obs, seg_start, seg_len, init, max_iter, tol, fit_forget, out):
     """EM for one skill from one starting point; writes the parameters to ``out`` and returns
     the final log-likelihood and the number of iterations."""
@@ -49,6 +53,7 @@ def _em_one_skill(obs, seg_start, seg_len, init, max_iter, tol, fit_forget, out)
             # forward, scaled: f = P(state_t | answers up to t)
             a0 = 1.0 - prior
             a1 = prior
+            product = 1.0
             for t in range(n):
                 o = obs[start + t]
                 e1 = o * (1.0 - slip) + (1.0 - o) * slip
@@ -62,7 +67,12 @@ def _em_one_skill(obs, seg_start, seg_len, init, max_iter, tol, fit_forget, out)
                 f0[t] = u0 / c
                 f1[t] = u1 / c
                 scale[t] = c
-                loglik += np.log(c)
+                # one log per many steps: multiply the scales until the product gets small
+                product *= c
+                if product < 1e-200:
+                    loglik += np.log(product)
+                    product = 1.0
+            loglik += np.log(product)
             # backward, accumulating the expected counts
             b0 = 1.0
             b1 = 1.0
@@ -114,9 +124,12 @@ def _em_one_skill(obs, seg_start, seg_len, init, max_iter, tol, fit_forget, out)
 
 
 @njit(parallel=True, cache=True)
-def fit_all(obs, seg_start, seg_len, skill_seg, inits, max_iter, tol, fit_forget):
-    """EM for every skill (in parallel), best of the restarts in ``inits`` (skills x R x 5).
+def fit_all(obs, seg_start, seg_len, skill_seg, inits, max_iter, tol, fit_forget, explore, order):
+    """EM for every skill from the best of several starting points (``inits``: skills x R x 5).
 
+    Each start runs ``explore`` iterations; only the most likely one continues to convergence
+    (EM runs from different starts mostly reach the same optimum, and the first iterations
+    already tell them apart). Skills run in parallel, largest first (``order``).
     ``skill_seg[k]:skill_seg[k+1]`` are the segments (one learner's answers on one skill) of
     skill ``k``. Returns the parameters (skills x 5), log-likelihoods and iterations.
     """
@@ -125,21 +138,39 @@ def fit_all(obs, seg_start, seg_len, skill_seg, inits, max_iter, tol, fit_forget
     params = np.empty((n_skills, 5))
     logliks = np.full(n_skills, -np.inf)
     iterations = np.zeros(n_skills, dtype=np.int64)
-    for k in prange(n_skills):
+    for i in prange(n_skills):
+        k = order[i]
         lo = skill_seg[k]
         hi = skill_seg[k + 1]
         if hi == lo:
             params[k, :] = inits[k, 0, :]
             continue
         out = np.empty(5)
+        best = np.empty(5)
+        best_ll = -np.inf
+        first = min(explore, max_iter) if n_restarts > 1 else max_iter
         for r in range(n_restarts):
             ll, its = _em_one_skill(
-                obs, seg_start[lo:hi], seg_len[lo:hi], inits[k, r], max_iter, tol, fit_forget, out
+                obs, seg_start[lo:hi], seg_len[lo:hi], inits[k, r], first, tol, fit_forget, out
             )
             iterations[k] += its
-            if ll > logliks[k]:
-                logliks[k] = ll
-                params[k, :] = out
+            if ll > best_ll:
+                best_ll = ll
+                best[:] = out
+        if max_iter > first:
+            best_ll, its = _em_one_skill(
+                obs,
+                seg_start[lo:hi],
+                seg_len[lo:hi],
+                best.copy(),
+                max_iter - first,
+                tol,
+                fit_forget,
+                best,
+            )
+            iterations[k] += its
+        params[k, :] = best
+        logliks[k] = best_ll
     return params, logliks, iterations
 
 
