@@ -302,6 +302,127 @@ def progress_eval(train: Path, test: Path, model: str, as_json: bool, seed: int)
     )
 
 
+ATTEMPTS_OPTION = click.option(
+    "--attempts",
+    "attempts_url",
+    metavar="URL",
+    help="Attempt log (SQLAlchemy URL); default: sqlite:///COURSE/_kit/attempts.sqlite.",
+)
+
+
+@progress.command("simulate")
+@COURSE
+@click.option("--learners", type=int, default=40, show_default=True, help="Learners to invent.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@ATTEMPTS_OPTION
+def progress_simulate(course: Path, learners: int, seed: int, attempts_url: str | None) -> None:
+    """Fill the attempt log of COURSE with a simulated cohort (for demos and trials)."""
+    from kit.progress.attempts import AttemptStore
+    from kit.progress.cohort import default_attempts_url, simulate_cohort
+
+    loaded = _load(course)
+    url = attempts_url or default_attempts_url(loaded)
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    store = AttemptStore(url)
+    if store.query(course=loaded.id):
+        _fail(
+            f"the attempt log {url} already holds answers for {loaded.id}; simulated learners "
+            "would mix with them (use another --attempts)"
+        )
+    written = store.add(simulate_cohort(loaded, learners, seed=seed))
+    _console().print(
+        f"[green]wrote[/green] {written} answers of {learners} simulated learners to {url}"
+    )
+
+
+@progress.command("fit")
+@COURSE
+@ATTEMPTS_OPTION
+@click.option(
+    "--gradebook",
+    metavar="URL",
+    help="Also read graded project cells from this nbgrader gradebook (database URL).",
+)
+@click.option("--forget", is_flag=True, help="Fit BKT with forgetting.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Where to write the parameters; default COURSE/progress/bkt.json (shipped "
+    "with the course: learners' mastery uses it).",
+)
+def progress_fit(
+    course: Path, attempts_url: str | None, gradebook: str | None, forget: bool, output: Path | None
+) -> None:
+    """Fit BKT on the cohort's answers and save its parameters with COURSE."""
+    from rich.table import Table
+
+    from kit.progress.bkt import BKT
+    from kit.progress.cohort import PARAMS_FILE, load_attempts
+    from kit.progress.data import from_attempts
+
+    loaded = _load(course)
+    attempts = load_attempts(loaded, attempts_url)
+    if gradebook:
+        from kit.progress.gradebook import attempts_from_gradebook
+
+        attempts += attempts_from_gradebook(loaded, gradebook)
+    if not attempts:
+        _fail(
+            f"no answers recorded for {loaded.id} yet: nothing to fit (learners' self-checks "
+            "and graded projects fill the attempt log)"
+        )
+    model = BKT(forget=forget).fit(from_attempts(attempts))
+    path = model.save(output or loaded.root / PARAMS_FILE)
+    counts: dict[str, int] = {}
+    for attempt in attempts:
+        counts[attempt.skill] = counts.get(attempt.skill, 0) + 1
+    table = Table(title=f"BKT parameters from {len(attempts)} answers", title_justify="left")
+    for column in ("skill", "answers", "prior", "learn", "guess", "slip", "forget"):
+        table.add_column(column, justify="left" if column == "skill" else "right")
+    for skill in loaded.graph.order:
+        if skill in model.params_:
+            p = model.params_[skill]
+            table.add_row(
+                skill,
+                str(counts.get(skill, 0)),
+                *(f"{v:.3f}" for v in (p.prior, p.learn, p.guess, p.slip, p.forget)),
+            )
+    console = _console()
+    console.print(table)
+    console.print(f"[green]wrote[/green] {path}")
+
+
+@progress.command("report")
+@COURSE
+@ATTEMPTS_OPTION
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="HTML file to write; default COURSE/_kit/reports/progress.html.",
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="P(mastered) below which a skill counts as weak.",
+)
+def progress_report(
+    course: Path, attempts_url: str | None, output: Path | None, threshold: float
+) -> None:
+    """Write the cohort report of COURSE: mastery heatmap, learners at risk, hard skills."""
+    from kit.progress.cohort import workspace
+    from kit.progress.report import write_report
+
+    loaded = _load(course)
+    target = output or workspace(loaded) / "reports" / "progress.html"
+    written = write_report(loaded, target, attempts_url=attempts_url, threshold=threshold)
+    _console().print(f"[green]wrote[/green] {written} (and the executed notebook beside it)")
+
+
 @main.command()
 @click.option(
     "-o",

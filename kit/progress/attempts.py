@@ -31,7 +31,8 @@ class Attempt:
     skill:
         Skill id from course.yml.
     item:
-        What was answered: a self-check id, or an nbgrader grade cell id.
+        What was answered: a self-check id, or a graded cell as ``<project>/<grade_id>``
+        (nbgrader's grade ids are unique only within one assignment).
     correct:
         1.0 right, 0.0 wrong; partial credit in between (points earned / points possible).
     time:
