@@ -13,6 +13,8 @@ DEMO   ?= build/demo
 # the CPU build of torch must come first: a bare or loose torch requirement pulls a CUDA build
 TORCH_SPEC ?= torch==2.13.0
 
+# commands the kit starts (jupyter, nbgrader's alembic) come from the project's environment
+export PATH := $(abspath $(BIN)):$(PATH)
 export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 
 import pytest
@@ -19,6 +20,9 @@ def pytest_configure(config: pytest.Config) -> None:
     global _data_dir
     _data_dir = tempfile.mkdtemp(prefix="kit-test-jupyter-data-")
     os.environ["JUPYTER_DATA_DIR"] = _data_dir
+    # tools the kit runs (nbgrader's alembic, jupyter) live beside this Python
+    bindir = os.path.dirname(sys.executable)
+    os.environ["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
 

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from kit.paths.profile import LearnerProfile
 from kit.progress.attempts import Attempt, AttemptStore, utcnow
+from kit.progress.bkt import BKTParams
 
 
 class ProfileRecovered(UserWarning):
@@ -121,12 +122,17 @@ class LearnerStore:
         """This learner's attempts in this course, oldest first."""
         return self.attempts.query(course=self.course_id, learner=self.learner)
 
-    def mastery(self, priors: Mapping[str, float] | None = None) -> dict[str, float]:
+    def mastery(
+        self,
+        priors: Mapping[str, float] | None = None,
+        params: Mapping[str, BKTParams] | None = None,
+    ) -> dict[str, float]:
         """P(mastered) per attempted skill (BKT filtering over the learner's history), each
-        starting from ``priors`` where given (e.g. the learner's self-rating)."""
+        starting from ``priors`` where given (e.g. the learner's self-rating), with the
+        course's fitted ``params`` where it ships them."""
         from kit.progress.bkt import learner_mastery
 
-        return learner_mastery(self.history(), priors=priors)
+        return learner_mastery(self.history(), params, priors=priors)
 
     def close(self) -> None:
         """Release the attempt log."""

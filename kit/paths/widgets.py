@@ -20,6 +20,7 @@ from kit.paths.learner import LearnerStore
 from kit.paths.planner import Plan, PlanError, plan_path
 from kit.paths.profile import RATING_LEVELS, LearnerProfile
 from kit.paths.render import draw_plan, plan_html
+from kit.progress.cohort import course_params
 
 
 def find_course_dir(start: Path | None = None) -> Path:
@@ -219,6 +220,7 @@ class PathSelector(widgets.VBox):  # type: ignore[misc]
     ) -> None:
         self.course = _course(course)
         self.store = store if store is not None else LearnerStore(self.course.id)
+        self.params = course_params(self.course)  # fitted on the cohort, shipped with the course
         self.link_base = link_base
         self.threshold = threshold
         self.plan: Plan | None = None
@@ -312,7 +314,7 @@ class PathSelector(widgets.VBox):  # type: ignore[misc]
         from kit.paths.profile import RATING_MASTERY
 
         priors = {s: RATING_MASTERY[level] for s, level in self._ratings.items()}
-        return self.store.mastery(priors=priors)
+        return self.store.mastery(priors=priors, params=self.params)
 
     def refresh(self) -> None:
         """Re-plan from the current inputs and the learner's answers, save, and redraw."""

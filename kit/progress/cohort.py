@@ -134,7 +134,10 @@ def struggles(table: MasteryTable, *, threshold: float = 0.5) -> list[tuple[str,
 def load_attempts(course: Course, url: str | None = None) -> list[Attempt]:
     """The cohort's attempts in this course from the attempt log at ``url`` (default: the
     course workspace's)."""
-    store = AttemptStore(url or default_attempts_url(course))
+    url = url or default_attempts_url(course)
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        return []  # nothing recorded yet; reading must not create files
+    store = AttemptStore(url)
     try:
         return store.query(course=course.id)
     finally:

@@ -175,3 +175,17 @@ def test_goal_list_shows_only_for_own_goals(selector: PathSelector) -> None:
     assert selector.goals.layout.display == "none"
     selector.track.value = ""
     assert selector.goals.layout.display is None
+
+
+def test_selector_uses_the_parameters_the_course_ships(course_copy: Path, tmp_path: Path) -> None:
+    from kit.progress.bkt import BKT, BKTParams
+
+    store = LearnerStore("python-ml", "ada", tmp_path / "shipped")
+    store.record("python-basics", "basics-int-division", 1.0)
+    plain = PathSelector(course_copy, store=store)
+    assert plain.plan is not None and "python-basics" not in plain.plan.mastered
+    fitted = BKT()
+    fitted.params_ = {"python-basics": BKTParams(prior=0.3, learn=0.5, guess=0.02, slip=0.02)}
+    fitted.save(course_copy / "progress" / "bkt.json")
+    shipped = PathSelector(course_copy, store=store)
+    assert shipped.plan is not None and "python-basics" in shipped.plan.mastered
