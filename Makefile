@@ -39,10 +39,16 @@ demo: install
 	$(BIN)/kit graph $(COURSE) -o $(DEMO)/skills-data-analyst.png --track data-analyst
 	@echo "== 4. the learning path of a sample learner (confident in Python basics, 4 hours a week)"
 	$(BIN)/kit path $(COURSE) --track ml-engineer --rate python-basics=3 --hours 4 -o $(DEMO)/path-ml-engineer.png
+	@echo "== 5. progress: a simulated cohort of 40 learners, BKT fitted on it, the cohort report"
+	rm -f $(DEMO)/attempts.sqlite
+	$(BIN)/kit progress simulate $(COURSE) --learners 40 --attempts sqlite:///$(abspath $(DEMO))/attempts.sqlite
+	$(BIN)/kit progress fit $(COURSE) --attempts sqlite:///$(abspath $(DEMO))/attempts.sqlite -o $(DEMO)/bkt.json
+	$(BIN)/kit progress report $(COURSE) --attempts sqlite:///$(abspath $(DEMO))/attempts.sqlite --params $(DEMO)/bkt.json -o $(DEMO)/progress.html
 	@echo ""
 	@echo "Done. Look at: $(DEMO)/skills.svg (the whole skill graph),"
 	@echo "               $(DEMO)/skills-data-analyst.png (one track highlighted),"
-	@echo "               $(DEMO)/path-ml-engineer.png (a learner's path: done, next, later);"
+	@echo "               $(DEMO)/path-ml-engineer.png (a learner's path: done, next, later),"
+	@echo "               $(DEMO)/progress.html (the cohort report: mastery, learners at risk);"
 	@echo "               open $(COURSE)/start.ipynb in JupyterLab for the path selector."
 
 test: install

@@ -410,8 +410,18 @@ def progress_fit(
     show_default=True,
     help="P(mastered) below which a skill counts as weak.",
 )
+@click.option(
+    "--params",
+    "params_path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="BKT parameter file (from 'kit progress fit -o'); default: the course's own.",
+)
 def progress_report(
-    course: Path, attempts_url: str | None, output: Path | None, threshold: float
+    course: Path,
+    attempts_url: str | None,
+    output: Path | None,
+    threshold: float,
+    params_path: Path | None,
 ) -> None:
     """Write the cohort report of COURSE: mastery heatmap, learners at risk, hard skills."""
     from kit.progress.cohort import workspace
@@ -419,7 +429,9 @@ def progress_report(
 
     loaded = _load(course)
     target = output or workspace(loaded) / "reports" / "progress.html"
-    written = write_report(loaded, target, attempts_url=attempts_url, threshold=threshold)
+    written = write_report(
+        loaded, target, attempts_url=attempts_url, params_path=params_path, threshold=threshold
+    )
     _console().print(f"[green]wrote[/green] {written} (and the executed notebook beside it)")
 
 

@@ -15,11 +15,13 @@ def write_report(
     output: str | Path,
     *,
     attempts_url: str | None = None,
+    params_path: str | Path | None = None,
     threshold: float = 0.5,
     progress: bool = True,
 ) -> Path:
     """Execute the report notebook for ``course`` and write it as HTML to ``output``.
 
+    ``params_path`` is a BKT parameter file; by default the course's own (if it ships one).
     The executed notebook is kept beside the HTML (same name, ``.ipynb``) so an instructor can
     open it and dig further.
     """
@@ -37,6 +39,7 @@ def write_report(
             parameters={
                 "course_dir": str(course.root.resolve()),
                 "attempts_url": attempts_url or "",
+                "params_path": str(Path(params_path).resolve()) if params_path else "",
                 "threshold": threshold,
             },
             kernel_name="python3",
