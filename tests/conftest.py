@@ -6,10 +6,22 @@ import shutil
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+from kit.cli import main as kit_main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_COURSE = ROOT / "courses" / "python-ml"
 BROKEN_COURSES = Path(__file__).parent / "courses" / "broken"
+
+
+def run_cli(*args: str) -> tuple[int, str]:
+    """Run `kit ARGS...` in-process; return the exit code and the output. A crash is re-raised:
+    a user's mistake must end in a message, never in an exception."""
+    result = CliRunner().invoke(kit_main, list(args))
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.output
 
 
 @pytest.fixture

@@ -7,17 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from click.testing import CliRunner
-
-from kit.cli import main
 from tests.conftest import BROKEN_COURSES
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
+from tests.conftest import run_cli as run
 
 
 def test_help_lists_commands() -> None:

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from kit.cli import main
 from kit.course import load_course
 from kit.progress.attempts import Attempt, AttemptStore
 from kit.progress.cohort import (
@@ -23,6 +21,7 @@ from kit.progress.cohort import (
     simulate_cohort,
     struggles,
 )
+from tests.conftest import run_cli as run
 
 T0 = dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)
 
@@ -123,13 +122,6 @@ def test_gradebook_import(sample_course: Path, tmp_path: Path) -> None:
         ("ada", "pandas", "pandas-analysis/test-load-survey", 1.0, "grading"),
         ("ada", "data-cleaning", "pandas-analysis/test-clean-columns", 0.25, "grading"),
     }
-
-
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args))
-    if result.exception and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.output
 
 
 def test_cli_simulate_fit_and_ship_params(course_copy: Path, tmp_path: Path) -> None:
