@@ -179,6 +179,33 @@ class Check(_Entry):
         return self
 
 
+class GradingSettings(_Entry):
+    """How projects are released, collected and graded (course.yml's ``grading:``).
+
+    Everything nbgrader needs is generated from this and the rest of course.yml; nobody
+    edits an ``nbgrader_config.py``. Paths are relative to course.yml unless absolute.
+    """
+
+    exchange: str = Field(
+        "_kit/exchange",
+        description="nbgrader's exchange folder (shared by learners and instructors on a hub).",
+    )
+    gradebook: str = Field(
+        "", description="Gradebook database URL; default: an SQLite file in _kit/nbgrader."
+    )
+    timeout_cell: int = Field(30, gt=0, description="Seconds one cell may run.")
+    timeout_notebook: int = Field(300, gt=0, description="Seconds a whole notebook may run.")
+    memory_mb: int = Field(1024, gt=0, description="Memory a submission's kernel may use.")
+    cpu_seconds: int = Field(300, gt=0, description="CPU time a submission's kernel may use.")
+    processes: int = Field(64, gt=0, description="Processes a submission may have at once.")
+    file_mb: int = Field(64, gt=0, description="Largest file a submission may write.")
+    output_kb: int = Field(
+        256, gt=0, description="Output kept per cell; the rest is cut (and reported)."
+    )
+    network: bool = Field(False, description="Allow learner code to reach the network.")
+    workers: int = Field(0, ge=0, description="Parallel kernels; 0 means one per CPU core.")
+
+
 class CourseInfo(_Entry):
     """The top-level fields of course.yml, without the lists."""
 
@@ -186,6 +213,7 @@ class CourseInfo(_Entry):
     title: str = Field(min_length=1)
     summary: str = ""
     version: str = Field("0.1", description="Free-form version of the course content.")
+    grading: GradingSettings = Field(default_factory=GradingSettings)
 
     @field_validator("version", mode="before")
     @classmethod

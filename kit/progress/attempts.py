@@ -133,21 +133,7 @@ class AttemptStore:
         if not rows:
             return 0
         with self.engine.begin() as conn:
-            conn.execute(
-                self.table.insert(),
-                [
-                    {
-                        "course": a.course,
-                        "learner": a.learner,
-                        "skill": a.skill,
-                        "item": a.item,
-                        "correct": float(a.correct),
-                        "time": a.time.astimezone(dt.timezone.utc),
-                        "source": a.source,
-                    }
-                    for a in rows
-                ],
-            )
+            conn.execute(self.table.insert(), [self._row(a) for a in rows])
         return len(rows)
 
     def query(
@@ -173,6 +159,46 @@ class AttemptStore:
             stmt = stmt.where(t.c.source == source)
         with self.engine.connect() as conn:
             return [_attempt(row) for row in conn.execute(stmt).mappings()]
+
+    def replace(
+        self,
+        learner: str,
+        item_prefix: str,
+        source: str,
+        attempts: Iterable[Attempt],
+        *,
+        course: str = "",
+    ) -> int:
+        """Swap a learner's attempts whose item starts with ``item_prefix`` (from ``source``)
+        for ``attempts``, in one transaction: regrading a project replaces its grades."""
+        import sqlalchemy as sa
+
+        rows = list(attempts)
+        t = self.table
+        with self.engine.begin() as conn:
+            conn.execute(
+                sa.delete(t).where(
+                    t.c.learner == learner,
+                    t.c.course == course,
+                    t.c.source == source,
+                    t.c.item.startswith(item_prefix, autoescape=True),
+                )
+            )
+            if rows:
+                conn.execute(t.insert(), [self._row(a) for a in rows])
+        return len(rows)
+
+    @staticmethod
+    def _row(a: Attempt) -> dict[str, Any]:
+        return {
+            "course": a.course,
+            "learner": a.learner,
+            "skill": a.skill,
+            "item": a.item,
+            "correct": float(a.correct),
+            "time": a.time.astimezone(dt.timezone.utc),
+            "source": a.source,
+        }
 
     def count(self) -> int:
         """Number of attempts stored."""

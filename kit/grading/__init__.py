@@ -1,0 +1,3 @@
+"""Grading: nbgrader driven by the course, and a parallel, sandboxed, resumable autograder."""
+
+from __future__ import annotations

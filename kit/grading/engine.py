@@ -1,0 +1,467 @@
+"""``kit grade``: nbgrader's autograde, in parallel, sandboxed, resumable and visible.
+
+nbgrader's own preprocessors do what decides scores, so the results are nbgrader's: the
+submission is sanitized (outputs cleared, locked and test cells restored from the gradebook,
+hidden tests put back, kernel spec reset, metadata checked), executed, and scored
+(``SaveAutoGrades``). What changes is how it runs:
+
+- sanitizing and scoring happen in this process, the only one that touches the gradebook;
+- execution happens in worker processes, each on a kernel started ahead of need, inside the
+  sandbox of :mod:`kit.grading.sandbox`, in a folder holding only that submission's files;
+- a journal records each finished submission with a digest of its files: a re-run grades only
+  what is new or changed (``force`` regrades all), and a run killed at any point loses nothing;
+- every graded cell also becomes an attempt for the progress models.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kit.course import Course
+from kit.grading.executor import Executor, local_executor, run_job
+from kit.grading.nbgrader_course import GradingError, NbgraderCourse
+
+
+@dataclass
+class Outcome:
+    """What happened to one learner's submission."""
+
+    learner: str
+    status: str  # graded, failed, skipped
+    score: float = 0.0
+    max_score: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    isolation: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "learner": self.learner,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "notes": self.notes,
+            "isolation": self.isolation,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+class Journal:
+    """Finished submissions, kept in an SQLite file: committed only once a submission's grades
+    and autograded notebooks are written, so a killed run leaves no false entries."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(path)
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS graded (project TEXT, learner TEXT, digest TEXT, "
+            "status TEXT, detail TEXT, finished TEXT, PRIMARY KEY (project, learner))"
+        )
+        self.db.commit()
+
+    def done(self, project: str, learner: str, digest: str) -> bool:
+        row = self.db.execute(
+            "SELECT digest FROM graded WHERE project = ? AND learner = ?", (project, learner)
+        ).fetchone()
+        return row is not None and row[0] == digest
+
+    def record(self, project: str, outcome: Outcome, digest: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO graded VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                project,
+                outcome.learner,
+                digest,
+                outcome.status,
+                json.dumps(outcome.to_dict()),
+                dt.datetime.now(dt.timezone.utc).isoformat(),
+            ),
+        )
+        self.db.commit()
+
+    def close(self) -> None:
+        self.db.close()
+
+
+def digest_of(folder: Path) -> str:
+    """A digest of every file in ``folder`` (names and contents)."""
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(str(path.relative_to(folder)).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+SANITIZE = (
+    "ClearOutput",
+    "DeduplicateIds",
+    "OverwriteKernelspec",
+    "OverwriteCells",
+    "CheckCellMetadata",
+)
+SCORE = (
+    "IgnorePattern",
+    "LimitOutput",
+    "SaveAutoGrades",
+    "AssignLatePenalties",
+    "CheckCellMetadata",
+)
+
+
+def _preprocessors(names: Iterable[str], config: Any) -> list[Any]:
+    from nbgrader import preprocessors
+
+    return [getattr(preprocessors, name)(config=config) for name in names]
+
+
+def _run(pps: list[Any], nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    for pp in pps:
+        nb, resources = pp(nb, resources)
+    return nb, resources
+
+
+class Grader:
+    """Grades one project's submissions. Use :func:`grade`."""
+
+    def __init__(
+        self, course: Course, project: str, *, workers: int = 0, executor: Executor | None = None
+    ) -> None:
+        from nbgrader.api import Gradebook
+
+        self.course = course
+        self.project = project
+        self.nbg = NbgraderCourse(course)
+        self.nbg.project(project)
+        self.settings = course.manifest.grading
+        self.config = self.nbg.config()
+        self.nbg.prepare()
+        with Gradebook(self.nbg.db_url, course.id) as gb:
+            names = (
+                [nb.name for nb in gb.find_assignment(project).notebooks] if self._known(gb) else []
+            )
+        if not names:
+            self.nbg.assign(project)  # puts the source cells (and hidden tests) in the gradebook
+            with Gradebook(self.nbg.db_url, course.id) as gb:
+                names = [nb.name for nb in gb.find_assignment(project).notebooks]
+        self.notebooks = names
+        cpu = os.cpu_count() or 1
+        self.workers = workers or self.settings.workers or cpu
+        self.executor = executor
+        self.journal = Journal(course.root / "_kit" / "grading" / "journal.sqlite")
+        self.limits = {
+            "memory_mb": self.settings.memory_mb,
+            "cpu_seconds": self.settings.cpu_seconds,
+            "processes": self.settings.processes,
+            "file_mb": self.settings.file_mb,
+            "network": self.settings.network,
+            "hide": [str(course.root.resolve())],
+        }
+
+    def _known(self, gb: Any) -> bool:
+        from nbgrader.api import MissingEntry
+
+        try:
+            return bool(gb.find_assignment(self.project).notebooks)
+        except MissingEntry:
+            return False
+
+    def learners(self) -> list[str]:
+        """Learners with a submission of this project."""
+        folder = self.nbg.submitted(self.project)
+        if not folder.is_dir():
+            return []
+        return sorted(p.name for p in folder.iterdir() if (p / self.project).is_dir())
+
+    # -- one submission, gradebook side ---------------------------------------------------------
+    def _begin(self, learner: str) -> tuple[Path, dict[str, Any], list[str]]:
+        """Register the submission, lay out its autograded folder, sanitize its notebooks.
+
+        Returns the staging folder, the sanitized notebooks to run (name -> (nb, resources)),
+        and notes on notebooks that could not be graded (scored zero here)."""
+        from nbgrader.api import Gradebook
+        from nbgrader.coursedir import CourseDirectory
+
+        submitted = self.nbg.submitted(self.project, learner)
+        staging = self.nbg.root / "autograded" / learner / f".{self.project}.staging"
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(
+            submitted, staging, symlinks=False, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
+        )
+        source = self.nbg.root / "source" / self.project
+        for path in source.rglob("*"):  # instructors' files win over learners' (as nbgrader)
+            if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in str(path):
+                target = staging / path.relative_to(source)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+        timestamp = CourseDirectory(config=self.config).get_existing_timestamp(str(submitted))
+        notes: list[str] = []
+        jobs: dict[str, tuple[Any, dict[str, Any]]] = {}
+        with Gradebook(self.nbg.db_url, self.course.id) as gb:
+            gb.update_or_create_student(learner)
+            if timestamp:
+                gb.update_or_create_submission(self.project, learner, timestamp=timestamp)
+            else:
+                gb.update_or_create_submission(self.project, learner)
+        sanitize = _preprocessors(SANITIZE, self.config)
+        for name in self.notebooks:
+            path = submitted / f"{name}.ipynb"
+            problem = self._readable(path)
+            if problem:
+                notes.append(f"{name}.ipynb: {problem}; its cells score 0")
+                self._zero(learner, name)
+                continue
+            import nbformat
+
+            nb = nbformat.read(path, as_version=4)
+            resources = self._resources(learner, name)
+            try:
+                nb, resources = _run(sanitize, nb, resources)
+            except Exception as exc:  # nbgrader refuses tampered metadata, among others
+                notes.append(
+                    f"{name}.ipynb could not be prepared for grading: {exc}; its cells score 0"
+                )
+                self._zero(learner, name)
+                continue
+            jobs[name] = (nb, resources)
+        return staging, jobs, notes
+
+    @staticmethod
+    def _readable(path: Path) -> str:
+        from kit.course.notebooks import read_notebook
+
+        if not path.exists():
+            return "not submitted"
+        result = read_notebook(path)
+        return result.problem.message if result.problem else ""
+
+    def _resources(self, learner: str, name: str) -> dict[str, Any]:
+        return {
+            "unique_key": name,
+            "output_files_dir": f"{name}_files",
+            "nbgrader": {
+                "student": learner,
+                "assignment": self.project,
+                "notebook": name,
+                "db_url": self.nbg.db_url,
+                "course_id": self.course.id,
+            },
+        }
+
+    def _zero(self, learner: str, name: str) -> None:
+        from nbgrader.api import Gradebook
+
+        with Gradebook(self.nbg.db_url, self.course.id) as gb:
+            notebook = gb.find_submission_notebook(name, self.project, learner)
+            for grade in notebook.grades:
+                grade.auto_score = 0
+                grade.needs_manual_grade = False
+            gb.db.commit()
+
+    def _finish(
+        self, learner: str, staging: Path, name: str, executed: Any, resources: dict[str, Any]
+    ) -> None:
+        """Score an executed notebook (nbgrader's preprocessors) and write it out."""
+        import nbformat
+
+        nb, _ = _run(_preprocessors(SCORE, self.config), executed, resources)
+        target = staging / f"{name}.ipynb"
+        nbformat.write(nb, target)
+
+    def _publish(self, learner: str, staging: Path) -> Path:
+        final = self.nbg.autograded(self.project, learner)
+        old = final.with_name(f".{self.project}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        if final.exists():
+            final.rename(old)
+        staging.rename(final)
+        shutil.rmtree(old, ignore_errors=True)
+        return final
+
+    def _scores(self, learner: str) -> tuple[float, float, list[tuple[str, str, float, float]]]:
+        from nbgrader.api import Gradebook
+
+        cells = []
+        with Gradebook(self.nbg.db_url, self.course.id) as gb:
+            submission = gb.find_submission(self.project, learner)
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    cells.append(
+                        (notebook.name, grade.cell.name, grade.score or 0.0, grade.max_score or 0.0)
+                    )
+            return float(submission.score), float(submission.max_score), cells
+
+    def _attempts(self, learner: str, cells: list[tuple[str, str, float, float]]) -> None:
+        from kit.progress.attempts import Attempt, AttemptStore
+        from kit.progress.cohort import default_attempts_url
+        from kit.progress.gradebook import grade_cell_skills
+
+        skills = grade_cell_skills(self.course)
+        now = dt.datetime.now(dt.timezone.utc)
+        rows = [
+            Attempt(
+                learner,
+                skills[(self.project, nb, cell)],
+                f"{self.project}/{cell}",
+                min(1.0, max(0.0, score / top)),
+                now,
+                "grading",
+                self.course.id,
+            )
+            for nb, cell, score, top in cells
+            if top and (self.project, nb, cell) in skills
+        ]
+        url = default_attempts_url(self.course)
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        store = AttemptStore(url)
+        try:
+            store.replace(learner, f"{self.project}/", "grading", rows, course=self.course.id)
+        finally:
+            store.close()
+
+    # -- the run -------------------------------------------------------------------------------
+    def run(
+        self,
+        learners: list[str] | None = None,
+        *,
+        force: bool = False,
+        on_done: Callable[[Outcome], None] | None = None,
+        on_start: Callable[[int], None] | None = None,
+    ) -> list[Outcome]:
+        """Grade the submissions of ``learners`` (default: all)."""
+        import nbformat
+
+        available = self.learners()
+        wanted = learners or available
+        missing = [x for x in wanted if x not in available]
+        outcomes: list[Outcome] = [
+            Outcome(x, "failed", notes=["no submission collected"]) for x in missing
+        ]
+        todo = []
+        for learner in [x for x in wanted if x in available]:
+            digest = digest_of(self.nbg.submitted(self.project, learner))
+            final = self.nbg.autograded(self.project, learner)
+            if not force and final.is_dir() and self.journal.done(self.project, learner, digest):
+                outcomes.append(Outcome(learner, "skipped", notes=["unchanged since graded"]))
+                continue
+            todo.append((learner, digest))
+        if on_start:
+            on_start(len(todo))
+        executor = self.executor or local_executor(min(self.workers, max(1, len(todo))))
+        try:
+            pending: dict[Future[dict[str, Any]], tuple[str, str]] = {}
+            state: dict[str, dict[str, Any]] = {}
+
+            def start(learner: str, digest: str) -> None:
+                began = time.perf_counter()
+                staging, jobs, notes = self._begin(learner)
+                state[learner] = {
+                    "staging": staging,
+                    "left": set(jobs),
+                    "notes": notes,
+                    "isolation": [],
+                    "began": began,
+                    "digest": digest,
+                    "jobs": jobs,
+                }
+                for name, (nb, _) in jobs.items():
+                    job = {
+                        "notebook": nbformat.writes(nb),
+                        "files": str(staging),
+                        "limits": self.limits,
+                        "timeout_cell": self.settings.timeout_cell,
+                        "timeout_notebook": self.settings.timeout_notebook,
+                        "output_bytes": self.settings.output_kb * 1024,
+                    }
+                    pending[executor.submit(run_job, job)] = (learner, name)
+                if not jobs:
+                    complete(learner)
+
+            def complete(learner: str) -> None:
+                info = state.pop(learner)
+                final = self._publish(learner, info["staging"])
+                del final
+                score, top, cells = self._scores(learner)
+                self._attempts(learner, cells)
+                status = "failed" if info["notes"] and not info["jobs"] else "graded"
+                outcome = Outcome(
+                    learner,
+                    status,
+                    score,
+                    top,
+                    info["notes"],
+                    sorted(set(info["isolation"])),
+                    time.perf_counter() - info["began"],
+                )
+                self.journal.record(self.project, outcome, info["digest"])
+                outcomes.append(outcome)
+                if on_done:
+                    on_done(outcome)
+
+            queue = list(todo)
+            # keep the workers busy with a couple of submissions each, not all at once
+            while queue or pending:
+                while queue and len(pending) < 2 * self.workers:
+                    start(*queue.pop(0))
+                if not pending:
+                    continue
+                future = next(iter(_first_done(pending)))
+                learner, name = pending.pop(future)
+                info = state[learner]
+                _, resources = info["jobs"][name]
+                try:
+                    result = future.result()
+                    executed = nbformat.reads(result["notebook"], as_version=4)
+                    info["notes"] += [f"{name}.ipynb: {n}" for n in result["notes"]]
+                    info["isolation"] += result["isolation"]
+                except Exception as exc:  # a worker crashed: the notebook earns nothing
+                    info["notes"].append(f"{name}.ipynb: grading failed ({exc}); its cells score 0")
+                    self._zero(learner, name)
+                    executed = None
+                if executed is not None:
+                    self._finish(learner, info["staging"], name, executed, resources)
+                info["left"].discard(name)
+                if not info["left"]:
+                    complete(learner)
+        finally:
+            if self.executor is None:
+                executor.shutdown(wait=True, cancel_futures=True)
+            self.journal.close()
+        return outcomes
+
+
+def _first_done(pending: dict[Future[dict[str, Any]], Any]) -> set[Future[dict[str, Any]]]:
+    from concurrent.futures import FIRST_COMPLETED, wait
+
+    done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+    return done
+
+
+def grade(
+    course: Course,
+    project: str,
+    learners: list[str] | None = None,
+    *,
+    workers: int = 0,
+    force: bool = False,
+    executor: Executor | None = None,
+    on_done: Callable[[Outcome], None] | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> list[Outcome]:
+    """Autograde ``project``'s collected submissions; see the module's description."""
+    try:
+        grader = Grader(course, project, workers=workers, executor=executor)
+    except GradingError:
+        raise
+    return grader.run(learners, force=force, on_done=on_done, on_start=on_start)
