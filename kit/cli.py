@@ -235,6 +235,145 @@ def path(
         _console().print(f"[green]wrote[/green] {output}")
 
 
+def _grading(course: Path) -> Any:
+    from kit.grading.nbgrader_course import NbgraderCourse
+
+    return NbgraderCourse(_load(course))
+
+
+PROJECT = click.argument("project")
+
+
+@main.command()
+@COURSE
+@PROJECT
+def assign(course: Path, project: str) -> None:
+    """Generate the release version of PROJECT (solutions and hidden tests removed)."""
+    from kit.grading.nbgrader_course import GradingError
+
+    try:
+        folder = _grading(course).assign(project)
+    except GradingError as exc:
+        _fail(str(exc))
+    _console().print(f"[green]generated[/green] {folder}")
+
+
+@main.command()
+@COURSE
+@PROJECT
+def release(course: Path, project: str) -> None:
+    """Release PROJECT to learners through nbgrader's exchange."""
+    from kit.grading.nbgrader_course import GradingError
+
+    grading = _grading(course)
+    try:
+        grading.release(project)
+    except GradingError as exc:
+        _fail(str(exc))
+    _console().print(f"[green]released[/green] {project} to {grading.exchange}")
+
+
+@main.command()
+@COURSE
+@PROJECT
+def collect(course: Path, project: str) -> None:
+    """Collect learners' submissions of PROJECT from the exchange."""
+    from kit.grading.nbgrader_course import GradingError
+
+    try:
+        learners = _grading(course).collect(project)
+    except GradingError as exc:
+        _fail(str(exc))
+    _console().print(f"[green]collected[/green] {len(learners)} submissions of {project}")
+
+
+@main.command()
+@COURSE
+@PROJECT
+@click.option("--learner", "learners", multiple=True, help="Grade only this learner (repeat).")
+@click.option("--workers", type=int, default=0, help="Parallel kernels (default: CPU cores).")
+@click.option("--force", is_flag=True, help="Regrade submissions already graded and unchanged.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per submission.")
+def grade(
+    course: Path, project: str, learners: tuple[str, ...], workers: int, force: bool, as_json: bool
+) -> None:
+    """Autograde PROJECT's submissions: parallel, sandboxed, resumable."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.table import Table
+
+    from kit.grading.engine import grade as run_grading
+    from kit.grading.nbgrader_course import GradingError
+
+    loaded = _load(course)
+    progress = Progress(
+        TextColumn("grading {task.description}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeRemainingColumn(),
+        console=_console(stderr=True),
+        disable=as_json,
+    )
+    task = progress.add_task(project, total=None)
+    with progress:
+        try:
+            outcomes = run_grading(
+                loaded,
+                project,
+                list(learners) or None,
+                workers=workers,
+                force=force,
+                on_start=lambda n: progress.update(task, total=n),
+                on_done=lambda _: progress.advance(task),
+            )
+        except GradingError as exc:
+            _fail(str(exc))
+    if as_json:
+        click.echo(json.dumps([o.to_dict() for o in outcomes]))
+    else:
+        table = Table(title=f"{project}: {len(outcomes)} submissions", title_justify="left")
+        for column in ("learner", "status", "score", "notes"):
+            table.add_column(column, justify="right" if column == "score" else "left")
+        for o in sorted(outcomes, key=lambda o: o.learner):
+            score = f"{o.score:g}/{o.max_score:g}" if o.status != "skipped" else ""
+            table.add_row(o.learner, o.status, score, "; ".join(o.notes))
+        _console().print(table)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+@main.command()
+@COURSE
+@PROJECT
+@click.option("--learner", help="Only this learner.")
+def feedback(course: Path, project: str, learner: str | None) -> None:
+    """Generate HTML feedback for PROJECT's graded submissions and release it."""
+    from kit.grading.nbgrader_course import GradingError
+
+    try:
+        folder = _grading(course).feedback(project, learner)
+    except GradingError as exc:
+        _fail(str(exc))
+    _console().print(f"[green]feedback[/green] in {folder}")
+
+
+@main.command("export")
+@COURSE
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("grades"),
+    show_default=True,
+    help="Folder for projects.csv and skills.csv.",
+)
+def export_command(course: Path, output: Path) -> None:
+    """Export grades: learner x project and learner x skill CSV files."""
+    from kit.grading.export import export_grades
+
+    projects_csv, skills_csv = export_grades(_load(course), output)
+    _console().print(f"[green]wrote[/green] {projects_csv} and {skills_csv}")
+
+
 @main.group()
 def progress() -> None:
     """Progress models: fit knowledge tracing on a cohort and measure it."""

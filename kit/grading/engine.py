@@ -104,6 +104,9 @@ def digest_of(folder: Path) -> str:
     return h.hexdigest()
 
 
+IGNORE = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "timestamp.txt")
+"""Files nbgrader leaves out of the autograded folder."""
+
 SANITIZE = (
     "ClearOutput",
     "DeduplicateIds",
@@ -196,12 +199,13 @@ class Grader:
         submitted = self.nbg.submitted(self.project, learner)
         staging = self.nbg.root / "autograded" / learner / f".{self.project}.staging"
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.copytree(
-            submitted, staging, symlinks=False, ignore=shutil.ignore_patterns(".ipynb_checkpoints")
-        )
+        shutil.copytree(submitted, staging, symlinks=False, ignore=shutil.ignore_patterns(*IGNORE))
         source = self.nbg.root / "source" / self.project
         for path in source.rglob("*"):  # instructors' files win over learners' (as nbgrader)
-            if path.is_file() and path.suffix != ".ipynb" and ".ipynb_checkpoints" not in str(path):
+            ignored = any(path.match(pattern) for pattern in IGNORE) or any(
+                part in IGNORE for part in path.relative_to(source).parts
+            )
+            if path.is_file() and path.suffix != ".ipynb" and not ignored:
                 target = staging / path.relative_to(source)
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target)

@@ -77,7 +77,8 @@ def _start_kernel(limits: dict[str, Any]) -> tuple[Any, Path, Path]:
         transport="ipc", ip=str(runtime / "k"), connection_file=str(runtime / "kernel.json")
     )
     km._kernel_spec = KernelSpec(argv=argv, display_name="sandbox", language="python")
-    km.start_kernel(cwd=str(work))
+    env = dict(os.environ, NBGRADER_EXECUTION="autograde")  # as nbgrader's autograde sets it
+    km.start_kernel(cwd=str(work), env=env)
     return km, work, base
 
 
@@ -156,28 +157,24 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
                 break
             time.sleep(0.02)
         client = _CappedClient(
-            nb,
-            km=km,
             timeout=job["timeout_cell"],
-            allow_errors=True,
             interrupt_on_timeout=True,
             raise_on_iopub_timeout=False,
             record_timing=False,
             output_bytes=job["output_bytes"],
-            resources={"metadata": {"path": str(work)}},
             error_on_timeout={
                 "ename": "CellTimeoutError",
                 "evalue": "",
                 "traceback": [
-                    f"CellTimeoutError: the cell ran longer than "
-                    f"{job['timeout_cell']} s and was stopped"
+                    f"CellTimeoutError: the cell ran longer than {job['timeout_cell']} s "
+                    "and was stopped"
                 ],
             },
         )
         deadline = threading.Timer(job["timeout_notebook"], _kill, args=(km, client))
         deadline.start()
         try:
-            client.execute(cleanup_kc=False)
+            nb, _ = client.preprocess(nb, {"metadata": {"path": str(work)}}, km=km)
         except DeadKernelError:
             why = (
                 "the notebook ran past its time limit"
@@ -225,17 +222,18 @@ def _mark_not_run(nb: Any, completed: set[int], why: str) -> None:
 
 
 def _client_base() -> Any:
-    from nbclient import NotebookClient
+    from nbgrader.preprocessors import Execute
 
-    return NotebookClient
+    return Execute
 
 
 class _CappedClient(_client_base()):  # type: ignore[misc]
-    """nbclient with a cap on each cell's output: past it, output is dropped, and a cell that
-    keeps flooding is interrupted."""
+    """nbgrader's Execute preprocessor (so execution behaves exactly as in nbgrader, down to
+    recording errors a learner's code hides), with a cap on each cell's output: past it, output
+    is dropped, and a cell that keeps flooding is interrupted."""
 
-    def __init__(self, *args: Any, output_bytes: int, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *, output_bytes: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.output_bytes = output_bytes
         self.truncated = 0
         self.killed_for_time = False

@@ -80,9 +80,7 @@ class NbgraderCourse:
         c.CourseDirectory.course_id = self.course.id
         c.CourseDirectory.db_url = self.db_url
         c.Exchange.root = str(self.exchange)
-        c.Exchange.course_id = self.course.id
         c.Execute.timeout = s.timeout_cell
-        c.LimitOutput.max_length = s.output_kb * 1024
         c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
         return c
 
@@ -96,9 +94,7 @@ class NbgraderCourse:
             f"c.CourseDirectory.course_id = {self.course.id!r}",
             f"c.CourseDirectory.db_url = {self.db_url!r}",
             f"c.Exchange.root = {str(self.exchange)!r}",
-            f"c.Exchange.course_id = {self.course.id!r}",
             f"c.Execute.timeout = {s.timeout_cell}",
-            f"c.LimitOutput.max_length = {s.output_kb * 1024}",
         ]
         return "\n".join(lines) + "\n"
 
