@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import threading
@@ -51,7 +52,8 @@ class _Warm:
 
 def _start_kernel(limits: dict[str, Any]) -> tuple[Any, Path, Path]:
     from jupyter_client.kernelspec import KernelSpec
-    from jupyter_client.manager import KernelManager
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
 
     base = Path(tempfile.mkdtemp(prefix="kit-grade-"))
     work, runtime = base / "work", base / "runtime"
@@ -73,16 +75,41 @@ def _start_kernel(limits: dict[str, Any]) -> tuple[Any, Path, Path]:
         "{connection_file}",
         "--HistoryManager.hist_file=:memory:",
     ]
-    km = KernelManager(
+    # asynchronous, as nbgrader's Execute uses: a blocking client would stall nbclient's event
+    # loop (and every timeout with it) on a kernel that stops answering
+    km = AsyncKernelManager(
         transport="ipc", ip=str(runtime / "k"), connection_file=str(runtime / "kernel.json")
     )
     km._kernel_spec = KernelSpec(argv=argv, display_name="sandbox", language="python")
     env = dict(os.environ, NBGRADER_EXECUTION="autograde")  # as nbgrader's autograde sets it
-    km.start_kernel(cwd=str(work), env=env)
+    # the kernel's own stdout and stderr go to a file: a process the learner's code leaves
+    # behind must never hold the grader's terminal or pipes open
+    log = open(base / "kernel.log", "wb")  # noqa: SIM115 (closed with the folder)
+    run_sync(km.start_kernel)(
+        cwd=str(work), env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL
+    )
+    log.close()
     return km, work, base
 
 
+def _stop_warm() -> None:
+    """Stop the kernel kept warm for a next job that will not come (the worker is ending)."""
+    if _Warm.thread is not None:
+        _Warm.thread.join()
+    with _Warm.lock:
+        warm, _Warm.ready = _Warm.ready, None
+    if warm is not None:
+        _stop(*warm)
+
+
 def _prestart(limits: dict[str, Any]) -> None:
+    if _Warm.thread is None:  # first job in this process: stop the spare kernel at exit
+        import atexit
+        from multiprocessing import util
+
+        atexit.register(_stop_warm)
+        util.Finalize(None, _stop_warm, exitpriority=100)
+
     def run() -> None:
         try:
             warm = _start_kernel(limits)
@@ -108,23 +135,52 @@ def _take(limits: dict[str, Any]) -> tuple[Any, Path, Path]:
     return _start_kernel(limits)
 
 
+def _clear_cgroups(name: str) -> None:
+    """Kill whatever is left in the kernel's cgroups (a fork bomb's children) and remove them."""
+    for _ in range(20):
+        groups = [g for g in Path("/sys/fs/cgroup").glob(f"*/{name}") if g.is_dir()]
+        groups += [g for g in [Path("/sys/fs/cgroup", name)] if g.is_dir()]
+        if not groups:
+            return
+        for group in groups:
+            state = group / "freezer.state"
+            with contextlib.suppress(OSError):
+                if state.exists():
+                    state.write_text("FROZEN")  # no more forking while we kill
+            with contextlib.suppress(OSError):
+                for line in (group / "cgroup.procs").read_text().split():
+                    with contextlib.suppress(ProcessLookupError, PermissionError, ValueError):
+                        os.kill(int(line), signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                if state.exists():
+                    state.write_text("THAWED")  # killed processes only die once thawed
+            with contextlib.suppress(OSError):
+                group.rmdir()
+        time.sleep(0.05)
+
+
+def _kernel_pid(km: Any) -> int | None:
+    provisioner = getattr(km, "provisioner", None)
+    return getattr(provisioner, "pid", None) if provisioner else None
+
+
+def _kill_tree(pid: int | None) -> None:
+    """Kill the kernel, everything in its session, and everything in its cgroups."""
+    if not pid:
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session
+    _clear_cgroups(f"kit-sandbox-{pid}")
+
+
 def _stop(km: Any, work: Path, base: Path) -> None:
-    try:
-        pid = km.provisioner.pid if km.provisioner else None
-        if pid:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(pid, signal.SIGKILL)  # the kernel leads its own session
-        km.shutdown_kernel(now=True)
-    except Exception:
-        pass
-    for controller in ("pids", "memory", ""):
-        for group in Path("/sys/fs/cgroup", controller).glob("kit-sandbox-*"):
-            procs = group / "cgroup.procs"
-            try:
-                if procs.exists() and not procs.read_text().strip():
-                    group.rmdir()
-            except OSError:
-                pass
+    from jupyter_core.utils import run_sync
+
+    pid = _kernel_pid(km)
+    _kill_tree(pid)
+    with contextlib.suppress(Exception):
+        run_sync(km.shutdown_kernel)(now=True)
+    _kill_tree(pid)
     shutil.rmtree(base, ignore_errors=True)
 
 
@@ -139,6 +195,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
 
     limits = job["limits"]
     km, work, base = _take(limits)
+    kernel_pid = _kernel_pid(km)
     _prestart(limits)
     notes: list[str] = []
     nb = nbformat.reads(job["notebook"], as_version=4)
@@ -179,7 +236,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
             why = (
                 "the notebook ran past its time limit"
                 if client.killed_for_time
-                else "the kernel died (memory or process limit, or the code ended it)"
+                else "the kernel died: " + _why_dead(kernel_pid, limits, _read_log(base))
             )
             notes.append(why)
             _mark_not_run(nb, client.completed, why)
@@ -200,10 +257,43 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     return {"notebook": nbformat.writes(nb), "notes": notes, "isolation": isolation}
 
 
+def _why_dead(pid: int | None, limits: dict[str, Any], log: str = "") -> str:
+    """Which limit killed the kernel, read from its cgroups before they are removed."""
+
+    def read(path: Path) -> str:
+        try:
+            return path.read_text()
+        except OSError:
+            return ""
+
+    name = f"kit-sandbox-{pid}"
+    base = Path("/sys/fs/cgroup")
+    pids = read(base / "pids" / name / "pids.events") + read(base / name / "pids.events")
+    if any(line.startswith("max ") and line.split()[1] != "0" for line in pids.splitlines()):
+        return f"the process limit ({limits['processes']}) was reached (a fork bomb?)"
+    failcnt = read(base / "memory" / name / "memory.failcnt").strip()
+    peak = read(base / "memory" / name / "memory.max_usage_in_bytes").strip()
+    events = read(base / name / "memory.events")
+    near_limit = peak.isdigit() and int(peak) >= 0.9 * limits["memory_mb"] * 2**20
+    oom_killed = any(
+        line.startswith("oom_kill ") and line.split()[1] != "0" for line in events.splitlines()
+    )
+    out_of_memory = any(mark in log for mark in ("MemoryError", "Cannot allocate", "bad_alloc"))
+    if (failcnt and failcnt != "0") or near_limit or oom_killed or out_of_memory:
+        return f"the memory limit ({limits['memory_mb']} MB) was reached"
+    return "the code ended it, or a limit stopped it"
+
+
+def _read_log(base: Path) -> str:
+    try:
+        return (base / "kernel.log").read_text(errors="replace")[-20000:]
+    except OSError:
+        return ""
+
+
 def _kill(km: Any, client: Any) -> None:
     client.killed_for_time = True
-    with contextlib.suppress(Exception):
-        km.kill_kernel()
+    _kill_tree(_kernel_pid(km))
 
 
 def _mark_not_run(nb: Any, completed: set[int], why: str) -> None:
@@ -263,6 +353,9 @@ class _CappedClient(_client_base()):  # type: ignore[misc]
                     )
                 )
             if size > 20 * self.output_bytes:
-                self.km.interrupt_kernel()
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    pid = _kernel_pid(self.km)
+                    if pid:
+                        os.kill(pid, signal.SIGINT)  # what interrupt_kernel sends
             return None
         return super().output(outs, msg, display_id, cell_index)

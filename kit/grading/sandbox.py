@@ -41,6 +41,7 @@ def _cgroup(name: str, processes: int, memory_bytes: int) -> str:
     v1 = {
         "pids": ("pids.max", str(processes)),
         "memory": ("memory.limit_in_bytes", str(memory_bytes)),
+        "freezer": ("", ""),  # lets the grader stop a fork bomb's children all at once
     }
     for controller, (knob, value) in v1.items():
         base = Path("/sys/fs/cgroup") / controller
@@ -49,7 +50,8 @@ def _cgroup(name: str, processes: int, memory_bytes: int) -> str:
         try:
             group = base / name
             group.mkdir(exist_ok=True)
-            (group / knob).write_text(value)
+            if knob:
+                (group / knob).write_text(value)
             if controller == "memory":
                 swap = group / "memory.memsw.limit_in_bytes"
                 if swap.exists():
