@@ -104,7 +104,7 @@ def digest_of(folder: Path) -> str:
     return h.hexdigest()
 
 
-IGNORE = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", "timestamp.txt")
+IGNORE = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback")
 """Files nbgrader leaves out of the autograded folder."""
 
 SANITIZE = (
