@@ -58,6 +58,10 @@ class Outcome:
         }
 
 
+class _Refused(Exception):
+    """nbgrader's sanitizing refused a notebook."""
+
+
 class Journal:
     """Finished submissions, kept in an SQLite file: committed only once a submission's grades
     and autograded notebooks are written, so a killed run leaves no false entries."""
@@ -107,20 +111,9 @@ def digest_of(folder: Path) -> str:
 IGNORE = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback")
 """Files nbgrader leaves out of the autograded folder."""
 
-SANITIZE = (
-    "ClearOutput",
-    "DeduplicateIds",
-    "OverwriteKernelspec",
-    "OverwriteCells",
-    "CheckCellMetadata",
-)
-SCORE = (
-    "IgnorePattern",
-    "LimitOutput",
-    "SaveAutoGrades",
-    "AssignLatePenalties",
-    "CheckCellMetadata",
-)
+WRITE = ("SaveAutoGrades", "AssignLatePenalties")
+"""nbgrader's steps that write the gradebook: they run here, the one writer. The others
+(:data:`kit.grading.executor.BEFORE` and ``AFTER``) only read it and run in the workers."""
 
 
 def _preprocessors(names: Iterable[str], config: Any) -> list[Any]:
@@ -163,6 +156,8 @@ class Grader:
         self.workers = workers or self.settings.workers or cpu
         self.executor = executor
         self.journal = Journal(course.root / "_kit" / "grading" / "journal.sqlite")
+        self._skills: dict[tuple[str, str, str], str] | None = None
+        self._store: Any = None
         self.limits = {
             "memory_mb": self.settings.memory_mb,
             "cpu_seconds": self.settings.cpu_seconds,
@@ -189,10 +184,10 @@ class Grader:
 
     # -- one submission, gradebook side ---------------------------------------------------------
     def _begin(self, learner: str) -> tuple[Path, dict[str, Any], list[str]]:
-        """Register the submission, lay out its autograded folder, sanitize its notebooks.
+        """Register the submission and lay out its autograded folder.
 
-        Returns the staging folder, the sanitized notebooks to run (name -> (nb, resources)),
-        and notes on notebooks that could not be graded (scored zero here)."""
+        Returns the staging folder, the notebooks to run (name -> (path, resources)), and notes
+        on notebooks that could not be graded (scored zero here)."""
         from nbgrader.api import Gradebook
         from nbgrader.coursedir import CourseDirectory
 
@@ -218,7 +213,6 @@ class Grader:
                 gb.update_or_create_submission(self.project, learner, timestamp=timestamp)
             else:
                 gb.update_or_create_submission(self.project, learner)
-        sanitize = _preprocessors(SANITIZE, self.config)
         for name in self.notebooks:
             path = submitted / f"{name}.ipynb"
             problem = self._readable(path)
@@ -226,19 +220,7 @@ class Grader:
                 notes.append(f"{name}.ipynb: {problem}; its cells score 0")
                 self._zero(learner, name)
                 continue
-            import nbformat
-
-            nb = nbformat.read(path, as_version=4)
-            resources = self._resources(learner, name)
-            try:
-                nb, resources = _run(sanitize, nb, resources)
-            except Exception as exc:  # nbgrader refuses tampered metadata, among others
-                notes.append(
-                    f"{name}.ipynb could not be prepared for grading: {exc}; its cells score 0"
-                )
-                self._zero(learner, name)
-                continue
-            jobs[name] = (nb, resources)
+            jobs[name] = (path, self._resources(learner, name))
         return staging, jobs, notes
 
     @staticmethod
@@ -279,7 +261,7 @@ class Grader:
         """Score an executed notebook (nbgrader's preprocessors) and write it out."""
         import nbformat
 
-        nb, _ = _run(_preprocessors(SCORE, self.config), executed, resources)
+        nb, _ = _run(_preprocessors(WRITE, self.config), executed, resources)
         target = staging / f"{name}.ipynb"
         nbformat.write(nb, target)
 
@@ -311,7 +293,9 @@ class Grader:
         from kit.progress.cohort import default_attempts_url
         from kit.progress.gradebook import grade_cell_skills
 
-        skills = grade_cell_skills(self.course)
+        if self._skills is None:
+            self._skills = grade_cell_skills(self.course)
+        skills = self._skills
         now = dt.datetime.now(dt.timezone.utc)
         rows = [
             Attempt(
@@ -326,13 +310,11 @@ class Grader:
             for nb, cell, score, top in cells
             if top and (self.project, nb, cell) in skills
         ]
-        url = default_attempts_url(self.course)
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        store = AttemptStore(url)
-        try:
-            store.replace(learner, f"{self.project}/", "grading", rows, course=self.course.id)
-        finally:
-            store.close()
+        if self._store is None:
+            url = default_attempts_url(self.course)
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            self._store = AttemptStore(url)
+        self._store.replace(learner, f"{self.project}/", "grading", rows, course=self.course.id)
 
     # -- the run -------------------------------------------------------------------------------
     def run(
@@ -379,9 +361,11 @@ class Grader:
                     "digest": digest,
                     "jobs": jobs,
                 }
-                for name, (nb, _) in jobs.items():
+                for name, (path, resources) in jobs.items():
                     job = {
-                        "notebook": nbformat.writes(nb),
+                        "path": str(path),
+                        "resources": resources,
+                        "config": self.config,
                         "files": str(staging),
                         "limits": self.limits,
                         "timeout_cell": self.settings.timeout_cell,
@@ -426,9 +410,17 @@ class Grader:
                 _, resources = info["jobs"][name]
                 try:
                     result = future.result()
+                    if result.get("refused"):
+                        raise _Refused(result["refused"])
                     executed = nbformat.reads(result["notebook"], as_version=4)
                     info["notes"] += [f"{name}.ipynb: {n}" for n in result["notes"]]
                     info["isolation"] += result["isolation"]
+                except _Refused as exc:  # nbgrader refuses tampered metadata, among others
+                    info["notes"].append(
+                        f"{name}.ipynb could not be prepared for grading: {exc}; its cells score 0"
+                    )
+                    self._zero(learner, name)
+                    executed = None
                 except Exception as exc:  # a worker crashed: the notebook earns nothing
                     info["notes"].append(f"{name}.ipynb: grading failed ({exc}); its cells score 0")
                     self._zero(learner, name)
@@ -442,6 +434,8 @@ class Grader:
             if self.executor is None:
                 executor.shutdown(wait=True, cancel_futures=True)
             self.journal.close()
+            if self._store is not None:
+                self._store.close()
         return outcomes
 
 

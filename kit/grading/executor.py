@@ -193,12 +193,22 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     import nbformat
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
+    resources: dict[str, Any] = {}
     limits = job["limits"]
+    nb = None
+    if "path" in job:  # sanitize here, off the grader's one writing thread (reads only)
+        try:
+            nb, resources = _nbgrader_steps(
+                BEFORE, nbformat.read(job["path"], as_version=4), job["resources"], job["config"]
+            )
+        except Exception as exc:
+            return {"refused": str(exc) or type(exc).__name__}
+    else:
+        nb = nbformat.reads(job["notebook"], as_version=4)
     km, work, base = _take(limits)
     kernel_pid = _kernel_pid(km)
     _prestart(limits)
     notes: list[str] = []
-    nb = nbformat.reads(job["notebook"], as_version=4)
     try:
         for item in Path(job["files"]).iterdir():
             target = work / item.name
@@ -254,7 +264,32 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
             )
     finally:
         _stop(km, work, base)
+    if "path" in job:  # nbgrader's steps between execution and scoring (no writes)
+        nb, _ = _nbgrader_steps(AFTER, nb, resources, job["config"])
     return {"notebook": nbformat.writes(nb), "notes": notes, "isolation": isolation}
+
+
+BEFORE = (
+    "ClearOutput",
+    "DeduplicateIds",
+    "OverwriteKernelspec",
+    "OverwriteCells",
+    "CheckCellMetadata",
+)
+"""nbgrader's sanitizing steps (they read the gradebook: locked cells, hidden tests)."""
+AFTER = ("IgnorePattern", "LimitOutput", "CheckCellMetadata")
+"""nbgrader's steps after execution that do not write the gradebook (scoring does, and runs
+in the grader)."""
+
+
+def _nbgrader_steps(
+    names: tuple[str, ...], nb: Any, resources: dict[str, Any], config: Any
+) -> tuple[Any, dict[str, Any]]:
+    from nbgrader import preprocessors
+
+    for name in names:
+        nb, resources = getattr(preprocessors, name)(config=config)(nb, resources)
+    return nb, resources
 
 
 def _why_dead(pid: int | None, limits: dict[str, Any], log: str = "") -> str:

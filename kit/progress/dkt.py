@@ -262,6 +262,40 @@ class DKT:
             y = torch.sigmoid(net.out(h[:, 1])).cpu().numpy()
         return np.asarray(y / y.sum(axis=0, keepdims=True), dtype=float)
 
+    def influence_on(self, data: Sequences, max_learners: int = 500) -> np.ndarray:
+        """M[i, j]: how much flipping an answer on skill i moves the model's later predictions
+        on skill j, averaged over real learners' sequences (an alternative to
+        :meth:`influence` that stays on the data the model was trained on)."""
+        coded = data.recode(self.vocabulary_)
+        n = len(self.vocabulary_)
+        pick = list(range(min(len(coded), max_learners)))
+        skills = [np.where(coded.skills[i] < n, coded.skills[i], 0) for i in pick]
+        correct = [coded.correct[i] for i in pick]
+        base = self._split(self._predict_coded(skills, correct), skills)
+        total = np.zeros((n, n))
+        count = np.zeros((n, n))
+        longest = max((len(s) for s in skills), default=0)
+        for t in range(longest - 1):
+            rows = [k for k, s in enumerate(skills) if len(s) > t + 1]
+            flipped = []
+            for k in rows:
+                c = correct[k].copy()
+                c[t] = 1.0 - c[t]
+                flipped.append(c)
+            moved = self._split(
+                self._predict_coded([skills[k] for k in rows], flipped), [skills[k] for k in rows]
+            )
+            for k, after in zip(rows, moved, strict=True):
+                delta = np.abs(after[t + 1 :] - base[k][t + 1 :])
+                np.add.at(total, (skills[k][t], skills[k][t + 1 :]), delta)
+                np.add.at(count, (skills[k][t], skills[k][t + 1 :]), 1.0)
+        return np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+
+    @staticmethod
+    def _split(flat: np.ndarray, like: list[np.ndarray]) -> list[np.ndarray]:
+        bounds = np.cumsum([len(s) for s in like])[:-1]
+        return list(np.split(flat, bounds))
+
     # -- persistence --------------------------------------------------------------------------
     def save(self, path: str | Path) -> Path:
         """Write the model: ``path`` (weights) and ``path`` + ``.json`` (settings, vocabulary)."""
