@@ -68,6 +68,11 @@ def test_kill_then_resume(tmp_path: Path) -> None:
         time.sleep(0.1)
     os.kill(first.pid, signal.SIGKILL)
     first.wait()
+    time.sleep(2)  # the killed grader's workers follow it
+    leftover = subprocess.run(
+        ["pgrep", "-f", f"kit grade {course_dir}"], capture_output=True, text=True
+    ).stdout.split()
+    assert leftover == [], "workers of a killed grader must not linger"
     done_before = _journal(course_dir)
     assert 2 <= len(done_before) < len(learners), "kill while submissions remain"
 
