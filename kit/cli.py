@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -235,6 +237,17 @@ def path(
         _console().print(f"[green]wrote[/green] {output}")
 
 
+@contextmanager
+def _grading_errors() -> Iterator[None]:
+    """A grading step's failure ends the command with its message, never a traceback."""
+    from kit.grading.nbgrader_course import GradingError
+
+    try:
+        yield
+    except GradingError as exc:
+        _fail(str(exc))
+
+
 def _grading(course: Path) -> Any:
     from kit.grading.nbgrader_course import NbgraderCourse
 
@@ -249,12 +262,8 @@ PROJECT = click.argument("project")
 @PROJECT
 def assign(course: Path, project: str) -> None:
     """Generate the release version of PROJECT (solutions and hidden tests removed)."""
-    from kit.grading.nbgrader_course import GradingError
-
-    try:
+    with _grading_errors():
         folder = _grading(course).assign(project)
-    except GradingError as exc:
-        _fail(str(exc))
     _console().print(f"[green]generated[/green] {folder}")
 
 
@@ -263,13 +272,9 @@ def assign(course: Path, project: str) -> None:
 @PROJECT
 def release(course: Path, project: str) -> None:
     """Release PROJECT to learners through nbgrader's exchange."""
-    from kit.grading.nbgrader_course import GradingError
-
     grading = _grading(course)
-    try:
+    with _grading_errors():
         grading.release(project)
-    except GradingError as exc:
-        _fail(str(exc))
     _console().print(f"[green]released[/green] {project} to {grading.exchange}")
 
 
@@ -278,12 +283,8 @@ def release(course: Path, project: str) -> None:
 @PROJECT
 def collect(course: Path, project: str) -> None:
     """Collect learners' submissions of PROJECT from the exchange."""
-    from kit.grading.nbgrader_course import GradingError
-
-    try:
+    with _grading_errors():
         learners = _grading(course).collect(project)
-    except GradingError as exc:
-        _fail(str(exc))
     _console().print(f"[green]collected[/green] {len(learners)} submissions of {project}")
 
 
@@ -302,7 +303,6 @@ def grade(
     from rich.table import Table
 
     from kit.grading.engine import grade as run_grading
-    from kit.grading.nbgrader_course import GradingError
 
     loaded = _load(course)
     progress = Progress(
@@ -314,19 +314,16 @@ def grade(
         disable=as_json,
     )
     task = progress.add_task(project, total=None)
-    with progress:
-        try:
-            outcomes = run_grading(
-                loaded,
-                project,
-                list(learners) or None,
-                workers=workers,
-                force=force,
-                on_start=lambda n: progress.update(task, total=n),
-                on_done=lambda _: progress.advance(task),
-            )
-        except GradingError as exc:
-            _fail(str(exc))
+    with progress, _grading_errors():
+        outcomes = run_grading(
+            loaded,
+            project,
+            list(learners) or None,
+            workers=workers,
+            force=force,
+            on_start=lambda n: progress.update(task, total=n),
+            on_done=lambda _: progress.advance(task),
+        )
     if as_json:
         click.echo(json.dumps([o.to_dict() for o in outcomes]))
     else:
@@ -347,12 +344,8 @@ def grade(
 @click.option("--learner", help="Only this learner.")
 def feedback(course: Path, project: str, learner: str | None) -> None:
     """Generate HTML feedback for PROJECT's graded submissions and release it."""
-    from kit.grading.nbgrader_course import GradingError
-
-    try:
+    with _grading_errors():
         folder = _grading(course).feedback(project, learner)
-    except GradingError as exc:
-        _fail(str(exc))
     _console().print(f"[green]feedback[/green] in {folder}")
 
 
