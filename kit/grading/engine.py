@@ -22,14 +22,14 @@ import os
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kit.course import Course
-from kit.grading.executor import Executor, local_executor, run_job
+from kit.grading.executor import Executor, local_executor, nbgrader_steps, run_job
 from kit.grading.nbgrader_course import NbgraderCourse
 
 
@@ -114,18 +114,6 @@ IGNORE = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback")
 WRITE = ("SaveAutoGrades", "AssignLatePenalties")
 """nbgrader's steps that write the gradebook: they run here, the one writer. The others
 (:data:`kit.grading.executor.BEFORE` and ``AFTER``) only read it and run in the workers."""
-
-
-def _preprocessors(names: Iterable[str], config: Any) -> list[Any]:
-    from nbgrader import preprocessors
-
-    return [getattr(preprocessors, name)(config=config) for name in names]
-
-
-def _run(pps: list[Any], nb: Any, resources: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    for pp in pps:
-        nb, resources = pp(nb, resources)
-    return nb, resources
 
 
 class Grader:
@@ -261,7 +249,7 @@ class Grader:
         """Score an executed notebook (nbgrader's preprocessors) and write it out."""
         import nbformat
 
-        nb, _ = _run(_preprocessors(WRITE, self.config), executed, resources)
+        nb, _ = nbgrader_steps(WRITE, executed, resources, self.config)
         target = staging / f"{name}.ipynb"
         nbformat.write(nb, target)
 
@@ -378,8 +366,7 @@ class Grader:
 
             def complete(learner: str) -> None:
                 info = state.pop(learner)
-                final = self._publish(learner, info["staging"])
-                del final
+                self._publish(learner, info["staging"])
                 score, top, cells = self._scores(learner)
                 self._attempts(learner, cells)
                 status = "failed" if info["notes"] and not info["jobs"] else "graded"

@@ -227,7 +227,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     nb = None
     if "path" in job:  # sanitize here, off the grader's one writing thread (reads only)
         try:
-            nb, resources = _nbgrader_steps(
+            nb, resources = nbgrader_steps(
                 BEFORE, nbformat.read(job["path"], as_version=4), job["resources"], job["config"]
             )
         except Exception as exc:
@@ -294,7 +294,7 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     finally:
         _stop(km, work, base)
     if "path" in job:  # nbgrader's steps between execution and scoring (no writes)
-        nb, _ = _nbgrader_steps(AFTER, nb, resources, job["config"])
+        nb, _ = nbgrader_steps(AFTER, nb, resources, job["config"])
     return {"notebook": nbformat.writes(nb), "notes": notes, "isolation": isolation}
 
 
@@ -311,9 +311,10 @@ AFTER = ("IgnorePattern", "LimitOutput", "CheckCellMetadata")
 in the grader)."""
 
 
-def _nbgrader_steps(
+def nbgrader_steps(
     names: tuple[str, ...], nb: Any, resources: dict[str, Any], config: Any
 ) -> tuple[Any, dict[str, Any]]:
+    """Run nbgrader's preprocessors ``names`` (class names) over a notebook, in order."""
     from nbgrader import preprocessors
 
     for name in names:
