@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from kit.course import Course
@@ -26,13 +28,26 @@ def grade_cell_skills(course: Course) -> dict[tuple[str, str, str], str]:
     return skills
 
 
-def attempts_from_gradebook(course: Course, url: str) -> list[Attempt]:
-    """Every graded cell of every submission of the course's projects in the gradebook at
-    ``url``: correct = score / max score, time = the submission's timestamp."""
+@dataclass(frozen=True)
+class GradedCell:
+    """One grade cell of one learner's submission, as the gradebook holds it."""
+
+    learner: str
+    project: str
+    notebook: str
+    cell: str
+    score: float
+    max_score: float
+    skill: str | None
+    time: dt.datetime
+
+
+def graded_cells(course: Course, url: str) -> Iterator[GradedCell]:
+    """Every grade cell of every submission of the course's projects in the gradebook at
+    ``url``, with the skill its source cell names (None when it names none)."""
     from nbgrader.api import Gradebook, MissingEntry
 
     skills = grade_cell_skills(course)
-    attempts: list[Attempt] = []
     with Gradebook(url, course_id=course.id) as gradebook:
         for project in course.manifest.projects:
             try:
@@ -43,19 +58,31 @@ def attempts_from_gradebook(course: Course, url: str) -> list[Attempt]:
                 when = submission.timestamp or dt.datetime.now(dt.timezone.utc)
                 for notebook in submission.notebooks:
                     for grade in notebook.grades:
-                        skill = skills.get((project.id, notebook.name, grade.cell.name))
-                        if skill is None or not grade.max_score:
-                            continue
-                        score = grade.score or 0.0
-                        attempts.append(
-                            Attempt(
-                                learner=submission.student.id,
-                                skill=skill,
-                                item=f"{project.id}/{grade.cell.name}",
-                                correct=min(1.0, max(0.0, score / grade.max_score)),
-                                time=when,
-                                source="grading",
-                                course=course.id,
-                            )
+                        yield GradedCell(
+                            learner=submission.student.id,
+                            project=project.id,
+                            notebook=notebook.name,
+                            cell=grade.cell.name,
+                            score=float(grade.score or 0.0),
+                            max_score=float(grade.max_score or 0.0),
+                            skill=skills.get((project.id, notebook.name, grade.cell.name)),
+                            time=when,
                         )
-    return attempts
+
+
+def attempts_from_gradebook(course: Course, url: str) -> list[Attempt]:
+    """Every graded cell with a skill, as an attempt: correct = score / max score, time = the
+    submission's timestamp."""
+    return [
+        Attempt(
+            learner=cell.learner,
+            skill=cell.skill,
+            item=f"{cell.project}/{cell.cell}",
+            correct=min(1.0, max(0.0, cell.score / cell.max_score)),
+            time=cell.time,
+            source="grading",
+            course=course.id,
+        )
+        for cell in graded_cells(course, url)
+        if cell.skill is not None and cell.max_score
+    ]
