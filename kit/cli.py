@@ -298,7 +298,12 @@ def collect(course: Path, project: str) -> None:
 def grade(
     course: Path, project: str, learners: tuple[str, ...], workers: int, force: bool, as_json: bool
 ) -> None:
-    """Autograde PROJECT's submissions: parallel, sandboxed, resumable."""
+    """Autograde PROJECT's submissions: parallel, sandboxed, resumable.
+
+    Gives nbgrader's scores. A re-run grades only new or changed submissions. Exit code 1 when
+    a submission could not be graded at all (a corrupt file, say): its cells score 0 and the
+    table says why.
+    """
     from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
 
