@@ -459,8 +459,6 @@ def progress_simulate(course: Path, learners: int, seed: int, attempts_url: str 
 
     loaded = _load(course)
     url = attempts_url or default_attempts_url(loaded)
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     store = AttemptStore(url)
     if store.query(course=loaded.id):
         _fail(

@@ -299,9 +299,7 @@ class Grader:
             if top and (self.project, nb, cell) in skills
         ]
         if self._store is None:
-            url = default_attempts_url(self.course)
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-            self._store = AttemptStore(url)
+            self._store = AttemptStore(default_attempts_url(self.course))
         self._store.replace(learner, f"{self.project}/", "grading", rows, course=self.course.id)
 
     # -- the run -------------------------------------------------------------------------------

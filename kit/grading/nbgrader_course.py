@@ -81,21 +81,16 @@ class NbgraderCourse:
         c.CourseDirectory.db_url = self.db_url
         c.Exchange.root = str(self.exchange)
         c.Execute.timeout = s.timeout_cell
-        c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
         return c
 
     def config_text(self) -> str:
-        """The same configuration as an ``nbgrader_config.py``."""
-        s = self.settings
+        """The same configuration as an ``nbgrader_config.py`` (written from :meth:`config`)."""
         lines = [
             CONFIG_HEADER.format(manifest=self.course.manifest_path),
             "c = get_config()  # noqa: F821",
-            f"c.CourseDirectory.root = {str(self.root)!r}",
-            f"c.CourseDirectory.course_id = {self.course.id!r}",
-            f"c.CourseDirectory.db_url = {self.db_url!r}",
-            f"c.Exchange.root = {str(self.exchange)!r}",
-            f"c.Execute.timeout = {s.timeout_cell}",
         ]
+        for section, values in self.config().items():
+            lines += [f"c.{section}.{key} = {value!r}" for key, value in values.items()]
         return "\n".join(lines) + "\n"
 
     def prepare(self) -> Path:

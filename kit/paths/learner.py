@@ -19,7 +19,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from kit.paths.profile import LearnerProfile
-from kit.progress.attempts import Attempt, AttemptStore, utcnow
+from kit.progress.attempts import Attempt, AttemptStore, set_aside, utcnow
 from kit.progress.bkt import BKTParams
 
 
@@ -69,7 +69,7 @@ class LearnerStore:
             data = json.loads(self.profile_path.read_text(encoding="utf-8"))
             profile = LearnerProfile.model_validate(data)
         except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValidationError) as exc:
-            aside = self._set_aside(self.profile_path)
+            aside = set_aside(self.profile_path)
             reason = type(exc).__name__ if not isinstance(exc, ValidationError) else "invalid data"
             warnings.warn(
                 f"your learning-path profile {self.profile_path} could not be read ({reason}); "
@@ -139,9 +139,3 @@ class LearnerStore:
         if self._attempts is not None:
             self._attempts.close()
             self._attempts = None
-
-    @staticmethod
-    def _set_aside(path: Path) -> Path:
-        aside = path.with_name(f"{path.name}.corrupt-{utcnow().strftime('%Y%m%dT%H%M%S%fZ')}")
-        path.replace(aside)
-        return aside

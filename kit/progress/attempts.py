@@ -62,6 +62,19 @@ class Attempt:
             object.__setattr__(self, "time", self.time.replace(tzinfo=dt.timezone.utc))
 
 
+def set_aside(path: Path) -> Path:
+    """Rename a damaged file to ``<name>.corrupt-<UTC time>`` beside it; returns the new path."""
+    aside = path.with_name(f"{path.name}.corrupt-{utcnow().strftime('%Y%m%dT%H%M%S%fZ')}")
+    path.replace(aside)
+    return aside
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of an ``sqlite:///`` URL (None for other databases and in-memory SQLite)."""
+    prefix = "sqlite:///"
+    return Path(url.removeprefix(prefix)) if url.startswith(prefix) and url != prefix else None
+
+
 class StoreRecovered(UserWarning):
     """A corrupt attempt file was set aside and a new one started."""
 
@@ -73,13 +86,16 @@ class AttemptStore:
     ----------
     url:
         A SQLAlchemy database URL, e.g. ``sqlite:////home/ada/attempts.sqlite`` or
-        ``postgresql://...``.
+        ``postgresql://...``. An SQLite file's folder is created when missing.
     """
 
     def __init__(self, url: str) -> None:
         import sqlalchemy as sa
 
         self.url = url
+        file = sqlite_file(url)
+        if file is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
         self.engine = sa.create_engine(url, future=True)
         self._metadata = sa.MetaData()
         self.table = sa.Table(
@@ -107,7 +123,6 @@ class AttemptStore:
         import sqlalchemy as sa
 
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         try:
             store = cls(f"sqlite:///{path}")
             with store.engine.connect() as conn:
@@ -116,9 +131,7 @@ class AttemptStore:
                     raise sa.exc.DatabaseError("quick_check", None, Exception("corrupt"))
             return store
         except sa.exc.DatabaseError:
-            stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")
-            aside = path.with_name(f"{path.name}.corrupt-{stamp}")
-            path.replace(aside)
+            aside = set_aside(path)
             warnings.warn(
                 f"the attempt log {path} was damaged and has been set aside as {aside.name}; "
                 "a new log was started (your profile and other files are untouched)",

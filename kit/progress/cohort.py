@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from kit.course import Course
-from kit.progress.attempts import Attempt, AttemptStore
+from kit.progress.attempts import Attempt, AttemptStore, sqlite_file
 from kit.progress.bkt import BKT, BKTParams, learner_mastery
 
 PARAMS_FILE = Path("progress") / "bkt.json"
@@ -135,7 +135,8 @@ def load_attempts(course: Course, url: str | None = None) -> list[Attempt]:
     """The cohort's attempts in this course from the attempt log at ``url`` (default: the
     course workspace's)."""
     url = url or default_attempts_url(course)
-    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+    file = sqlite_file(url)
+    if file is not None and not file.exists():
         return []  # nothing recorded yet; reading must not create files
     store = AttemptStore(url)
     try:
