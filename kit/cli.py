@@ -76,6 +76,11 @@ def main() -> None:
     A course is a folder with a course.yml (skills, lessons, projects, tracks, mentors),
     lesson notebooks and nbgrader projects. Start with 'kit new my-course', then 'kit check'.
     """
+    # nbformat imports jsonschema, which builds a grammar for checking the "iri" format at
+    # import when rfc3987-syntax is installed (a second or more, in every process); no schema
+    # the kit checks uses that format
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 @main.command()

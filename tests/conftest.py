@@ -34,7 +34,7 @@ def sample_course() -> Path:
 def course_copy(tmp_path: Path) -> Path:
     """A private copy of the sample course that a test may change."""
     target = tmp_path / "python-ml"
-    shutil.copytree(SAMPLE_COURSE, target)
+    shutil.copytree(SAMPLE_COURSE, target, ignore=shutil.ignore_patterns("_kit"))  # not its output
     return target
 
 

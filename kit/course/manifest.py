@@ -204,6 +204,16 @@ class GradingSettings(_Entry):
     )
     network: bool = Field(False, description="Allow learner code to reach the network.")
     workers: int = Field(0, ge=0, description="Parallel kernels; 0 means one per CPU core.")
+    fork_kernels: bool = Field(
+        True,
+        description="Fork each submission's kernel from a template process that has already "
+        "imported the kernel and the preloaded modules (fast); false starts each kernel anew.",
+    )
+    preload: list[str] | None = Field(
+        None,
+        description="Modules the kernel template imports once, so that learners' imports of "
+        "them cost nothing; default: those the project's notebooks import.",
+    )
 
 
 class CourseInfo(_Entry):

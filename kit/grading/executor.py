@@ -71,18 +71,63 @@ def sweep_cgroups() -> None:
 
 
 class _Warm:
-    """The kernel waiting for this worker's next job."""
+    """The kernel waiting for this worker's next job, and the template kernels fork from."""
 
     lock = threading.Lock()
     ready: tuple[Any, Path, Path] | None = None
     thread: threading.Thread | None = None
     limits: dict[str, Any] | None = None
+    zygote: Any = None
+    zygote_failures = 0  # past a few, kernels start from scratch
+
+
+def _zygote(preload: list[str]) -> Any:
+    """This worker's kernel template for ``preload``, started on first use; None where it
+    cannot start (kernels then start from scratch)."""
+    from kit.grading.zygote import Zygote, ZygoteError
+
+    if not sys.platform.startswith("linux"):  # forking a kernel needs Linux's process tools
+        return None
+    with _Warm.lock:
+        current = _Warm.zygote
+        if current is not None and current.alive() and current.preload == preload:
+            return current
+        if current is not None:
+            current.close()
+        try:
+            _Warm.zygote = Zygote(preload)
+        except (OSError, ZygoteError):
+            _Warm.zygote = None
+            _Warm.zygote_failures += 1
+        return _Warm.zygote
+
+
+def _fork_provisioner(km: Any, zygote: Any, settings: dict[str, Any], log: Path) -> Any:
+    """A jupyter_client provisioner whose kernel is forked from ``zygote``."""
+    import uuid
+
+    from jupyter_client.provisioning.local_provisioner import LocalProvisioner
+
+    from kit.grading.zygote import ForkedProcess
+
+    class ForkProvisioner(LocalProvisioner):  # type: ignore[misc]
+        async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
+            pid = zygote.spawn(cmd[1:], env=kwargs["env"], limits=settings, log=log)
+            self.process = ForkedProcess(pid)  # type: ignore[assignment]
+            self.pid = self.pgid = pid  # confine() makes it a session leader
+            self.cwd = settings["cwd"]
+            return self.connection_info
+
+    km.kernel_id = str(uuid.uuid4())
+    return ForkProvisioner(kernel_id=km.kernel_id, kernel_spec=km.kernel_spec, parent=km)
 
 
 def _start_kernel(limits: dict[str, Any]) -> tuple[Any, Path, Path]:
     from jupyter_client.kernelspec import KernelSpec
     from jupyter_client.manager import AsyncKernelManager
     from jupyter_core.utils import run_sync
+
+    from kit.grading.zygote import ZygoteError
 
     base = Path(tempfile.mkdtemp(prefix="kit-grade-"))
     work, runtime = base / "work", base / "runtime"
@@ -91,33 +136,37 @@ def _start_kernel(limits: dict[str, Any]) -> tuple[Any, Path, Path]:
     os.chmod(base, 0o700)
     report = base / "isolation.json"
     settings = dict(limits, cwd=str(work), report=str(report))
-    argv = [
-        sys.executable,
-        "-m",
-        "kit.grading.sandbox",
-        json.dumps(settings),
-        "--",
-        sys.executable,
-        "-m",
-        "ipykernel_launcher",
-        "-f",
-        "{connection_file}",
-        "--HistoryManager.hist_file=:memory:",
-    ]
+    preload = limits.get("preload")
+    wanted = preload is not None and _Warm.zygote_failures < 3
+    zygote = _zygote(preload) if wanted and preload is not None else None
+    kernel = ["-f", "{connection_file}", "--HistoryManager.hist_file=:memory:"]
+    if zygote is not None:
+        argv = ["ipykernel", *kernel]
+    else:
+        sandbox = [sys.executable, "-m", "kit.grading.sandbox", json.dumps(settings), "--"]
+        argv = [*sandbox, sys.executable, "-m", "ipykernel_launcher", *kernel]
     # asynchronous, as nbgrader's Execute uses: a blocking client would stall nbclient's event
     # loop (and every timeout with it) on a kernel that stops answering
     km = AsyncKernelManager(
         transport="ipc", ip=str(runtime / "k"), connection_file=str(runtime / "kernel.json")
     )
     km._kernel_spec = KernelSpec(argv=argv, display_name="sandbox", language="python")
+    if zygote is not None:
+        km.provisioner = _fork_provisioner(km, zygote, settings, base / "kernel.log")
     env = dict(os.environ, NBGRADER_EXECUTION="autograde")  # as nbgrader's autograde sets it
     # the kernel's own stdout and stderr go to a file: a process the learner's code leaves
     # behind must never hold the grader's terminal or pipes open
-    log = open(base / "kernel.log", "wb")  # noqa: SIM115 (closed with the folder)
-    run_sync(km.start_kernel)(
-        cwd=str(work), env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL
-    )
-    log.close()
+    log = open(base / "kernel.log", "ab")  # noqa: SIM115 (closed with the folder)
+    try:
+        run_sync(km.start_kernel)(
+            cwd=str(work), env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL
+        )
+    except ZygoteError:  # the template ended: this kernel starts anew, the next from a new one
+        _Warm.zygote_failures += 1
+        shutil.rmtree(base, ignore_errors=True)
+        return _start_kernel(limits)
+    finally:
+        log.close()
     return km, work, base
 
 
@@ -129,6 +178,9 @@ def _stop_warm() -> None:
         warm, _Warm.ready = _Warm.ready, None
     if warm is not None:
         _stop(*warm)
+    if _Warm.zygote is not None:
+        _Warm.zygote.close()
+        _Warm.zygote = None
 
 
 def _prestart(limits: dict[str, Any]) -> None:
@@ -140,10 +192,14 @@ def _prestart(limits: dict[str, Any]) -> None:
         util.Finalize(None, _stop_warm, exitpriority=100)
 
     def run() -> None:
+        from jupyter_core.utils import ensure_event_loop
+
         try:
             warm = _start_kernel(limits)
         except Exception:  # a failed warm start is retried cold at the next job
             return
+        finally:
+            ensure_event_loop().close()  # this thread's loop, made for starting the kernel
         with _Warm.lock:
             _Warm.ready = warm
 
@@ -157,7 +213,7 @@ def _take(limits: dict[str, Any]) -> tuple[Any, Path, Path]:
         _Warm.thread.join()
     with _Warm.lock:
         warm, _Warm.ready = _Warm.ready, None
-    if warm is not None and _Warm.limits == limits:
+    if warm is not None and _Warm.limits == limits and _alive(warm[0]):
         return warm
     if warm is not None:
         _stop(*warm)
@@ -186,6 +242,12 @@ def _clear_cgroups(name: str) -> None:
             with contextlib.suppress(OSError):
                 group.rmdir()
         time.sleep(0.05)
+
+
+def _alive(km: Any) -> bool:
+    """Whether a kernel kept waiting is still there (its template may have ended)."""
+    process = getattr(getattr(km, "provisioner", None), "process", None)
+    return process is not None and process.poll() is None
 
 
 def _kernel_pid(km: Any) -> int | None:
@@ -220,7 +282,6 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     Returns the executed notebook (JSON), notes on what went wrong, and the isolation applied.
     """
     import nbformat
-    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     resources: dict[str, Any] = {}
     limits = job["limits"]
@@ -235,67 +296,90 @@ def run_job(job: dict[str, Any]) -> dict[str, Any]:
     else:
         nb = nbformat.reads(job["notebook"], as_version=4)
     km, work, base = _take(limits)
-    kernel_pid = _kernel_pid(km)
     _prestart(limits)
-    notes: list[str] = []
     try:
-        for item in Path(job["files"]).iterdir():
-            target = work / item.name
-            if item.is_dir():
-                shutil.copytree(item, target, symlinks=False)
-            elif item.is_file():
-                shutil.copy2(item, target)
-        isolation = []
-        report = base / "isolation.json"
-        for _ in range(50):
-            if report.exists():
-                isolation = json.loads(report.read_text() or "[]")
-                break
-            time.sleep(0.02)
-        client = _CappedClient(
-            timeout=job["timeout_cell"],
-            interrupt_on_timeout=True,
-            raise_on_iopub_timeout=False,
-            record_timing=False,
-            output_bytes=job["output_bytes"],
-            error_on_timeout={
-                "ename": "CellTimeoutError",
-                "evalue": "",
-                "traceback": [
-                    f"CellTimeoutError: the cell ran longer than {job['timeout_cell']} s "
-                    "and was stopped"
-                ],
-            },
-        )
-        deadline = threading.Timer(job["timeout_notebook"], _kill, args=(km, client))
-        deadline.start()
         try:
-            nb, _ = client.preprocess(nb, {"metadata": {"path": str(work)}}, km=km)
-        except DeadKernelError:
-            why = (
-                "the notebook ran past its time limit"
-                if client.killed_for_time
-                else "the kernel died: " + _why_dead(kernel_pid, limits, _read_log(base))
-            )
-            notes.append(why)
-            _mark_not_run(nb, client.completed, why)
-        except RuntimeError as exc:  # the kernel never came up
-            notes.append(f"the kernel did not start: {exc}")
-            _mark_not_run(nb, client.completed, "the kernel did not start")
-        except CellTimeoutError:
-            notes.append("a cell did not answer in time")
-            _mark_not_run(nb, client.completed, "a cell did not answer in time")
-        finally:
-            deadline.cancel()
-        if client.truncated:
-            notes.append(
-                f"output cut in {client.truncated} cell(s) at {job['output_bytes'] // 1024} KB"
-            )
+            nb, notes, isolation = _execute(nb, job, km, work, base)
+        except _NoStart:  # the waiting kernel died (its template ended): once more, anew
+            _stop(km, work, base)
+            km, work, base = _start_kernel(limits)
+            nb, notes, isolation = _execute(nb, job, km, work, base, retry=False)
     finally:
         _stop(km, work, base)
     if "path" in job:  # nbgrader's steps between execution and scoring (no writes)
         nb, _ = nbgrader_steps(AFTER, nb, resources, job["config"])
     return {"notebook": nbformat.writes(nb), "notes": notes, "isolation": isolation}
+
+
+class _NoStart(Exception):
+    """The kernel never came up; nothing of the submission ran."""
+
+
+def _execute(
+    nb: Any, job: dict[str, Any], km: Any, work: Path, base: Path, *, retry: bool = True
+) -> tuple[Any, list[str], list[str]]:
+    """Run ``nb`` on the started kernel ``km`` in ``work``: the executed notebook, notes on
+    what went wrong, and the isolation applied."""
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    limits = job["limits"]
+    kernel_pid = _kernel_pid(km)
+    notes: list[str] = []
+    for item in Path(job["files"]).iterdir():
+        target = work / item.name
+        if item.is_dir():
+            shutil.copytree(item, target, symlinks=False)
+        elif item.is_file():
+            shutil.copy2(item, target)
+    isolation = []
+    report = base / "isolation.json"
+    for _ in range(50):
+        if report.exists():
+            isolation = json.loads(report.read_text() or "[]")
+            break
+        time.sleep(0.02)
+    client = _CappedClient(
+        timeout=job["timeout_cell"],
+        interrupt_on_timeout=True,
+        raise_on_iopub_timeout=False,
+        record_timing=False,
+        output_bytes=job["output_bytes"],
+        error_on_timeout={
+            "ename": "CellTimeoutError",
+            "evalue": "",
+            "traceback": [
+                f"CellTimeoutError: the cell ran longer than {job['timeout_cell']} s "
+                "and was stopped"
+            ],
+        },
+    )
+    deadline = threading.Timer(job["timeout_notebook"], _kill, args=(km, client))
+    deadline.start()
+    try:
+        nb, _ = client.preprocess(nb, {"metadata": {"path": str(work)}}, km=km)
+    except DeadKernelError:
+        why = (
+            "the notebook ran past its time limit"
+            if client.killed_for_time
+            else "the kernel died: " + _why_dead(kernel_pid, limits, _read_log(base))
+        )
+        notes.append(why)
+        _mark_not_run(nb, client.completed, why)
+    except RuntimeError as exc:  # the kernel never came up
+        if retry and not client.completed:
+            raise _NoStart from exc
+        notes.append(f"the kernel did not start: {exc}")
+        _mark_not_run(nb, client.completed, "the kernel did not start")
+    except CellTimeoutError:
+        notes.append("a cell did not answer in time")
+        _mark_not_run(nb, client.completed, "a cell did not answer in time")
+    finally:
+        deadline.cancel()
+    if client.truncated:
+        notes.append(
+            f"output cut in {client.truncated} cell(s) at {job['output_bytes'] // 1024} KB"
+        )
+    return nb, notes, isolation
 
 
 BEFORE = (

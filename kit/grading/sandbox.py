@@ -101,9 +101,9 @@ def _namespaces(network: bool, hide: list[str]) -> list[str]:
     return done
 
 
-def main(argv: list[str]) -> None:
-    limits = json.loads(argv[1])
-    command = argv[argv.index("--") + 1 :]
+def confine(limits: dict[str, Any]) -> list[str]:
+    """Apply the sandbox to this process (before it runs anything of the learner's), move into
+    ``limits["cwd"]``, and return what was applied (also written to ``limits["report"]``)."""
     with contextlib.suppress(PermissionError):  # already a session leader when started so
         os.setsid()
     applied = []
@@ -130,6 +130,12 @@ def main(argv: list[str]) -> None:
     if limits.get("report"):
         Path(limits["report"]).write_text(json.dumps(applied))
     os.chdir(limits["cwd"])
+    return applied
+
+
+def main(argv: list[str]) -> None:
+    command = argv[argv.index("--") + 1 :]
+    confine(json.loads(argv[1]))
     os.execv(command[0], command)
 
 
