@@ -275,12 +275,26 @@ def assign(course: Path, project: str) -> None:
 @main.command()
 @COURSE
 @PROJECT
-def release(course: Path, project: str) -> None:
+@click.option("--force", is_flag=True, help="Replace a release made before.")
+def release(course: Path, project: str, force: bool) -> None:
     """Release PROJECT to learners through nbgrader's exchange."""
     grading = _grading(course)
     with _grading_errors():
-        grading.release(project)
+        grading.release(project, force=force)
     _console().print(f"[green]released[/green] {project} to {grading.exchange}")
+
+
+@main.command()
+@COURSE
+@PROJECT
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--learner", "learners", multiple=True, help="Submit only this learner (repeat).")
+def submit(course: Path, project: str, folder: Path, learners: tuple[str, ...]) -> None:
+    """Submit the work in FOLDER/<learner>/PROJECT/ to the exchange, as each learner's
+    'nbgrader submit' would (for instance the course's sample submissions)."""
+    with _grading_errors():
+        done = _grading(course).submit(project, folder, list(learners) or None)
+    _console().print(f"[green]submitted[/green] {project} for {len(done)}: {', '.join(done)}")
 
 
 @main.command()

@@ -118,13 +118,13 @@ class NbgraderCourse:
             self.exchange.chmod(0o777)  # learners on a hub write their submissions here
         return self.root
 
-    def api(self) -> Any:
-        """nbgrader's Python API on this course."""
+    def api(self, config: Any = None) -> Any:
+        """nbgrader's Python API on this course (with ``config``, else the generated one)."""
         from nbgrader.apps import NbGraderAPI
         from nbgrader.coursedir import CourseDirectory
 
         self.prepare()
-        config = self.config()
+        config = config or self.config()
         return NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
 
     def project(self, project_id: str) -> None:
@@ -150,13 +150,55 @@ class NbgraderCourse:
         )
         return self.root / "release" / project_id
 
-    def release(self, project_id: str) -> None:
-        """Put the release version in the exchange for learners to fetch."""
+    def release(self, project_id: str, *, force: bool = False) -> None:
+        """Put the release version in the exchange for learners to fetch; ``force`` replaces
+        one released before."""
         self.project(project_id)
-        api = self.api()
+        config = self.config()
+        config.ExchangeReleaseAssignment.force = force
+        api = self.api(config)
         if not (self.root / "release" / project_id).is_dir():
             self.assign(project_id)
         self._checked(api.release_assignment(project_id), f"releasing {project_id}")
+
+    def submit(self, project_id: str, folder: Path, learners: list[str] | None = None) -> list[str]:
+        """Submit learners' work to the exchange, as each learner's ``nbgrader submit`` does.
+
+        ``folder`` holds one folder per learner, each with a ``<project_id>/`` folder of
+        notebooks (nbgrader's layout); returns the learners submitted."""
+        from nbgrader.auth import Authenticator
+        from nbgrader.coursedir import CourseDirectory
+        from nbgrader.exchange.default.submit import ExchangeSubmit
+
+        self.project(project_id)
+        if not folder.is_dir():
+            raise GradingError(f"{folder}: no such folder of submissions")
+        found = sorted(
+            p.name
+            for p in folder.iterdir()
+            if (p / project_id).is_dir() and (learners is None or p.name in learners)
+        )
+        if not found:
+            raise GradingError(
+                f"{folder}: no <learner>/{project_id}/ folder"
+                + (f" for {', '.join(learners)}" if learners else "")
+            )
+        self.prepare()
+        for learner in found:
+            config = self.config()
+            config.CourseDirectory.assignment_id = project_id
+            config.CourseDirectory.student_id = learner
+            config.ExchangeSubmit.strict = False
+            coursedir = CourseDirectory(config=config)
+            submit = ExchangeSubmit(
+                coursedir=coursedir, authenticator=Authenticator(config=config), config=config
+            )
+            submit.assignment_dir = str(folder / learner)
+            try:
+                submit.start()
+            except Exception as exc:  # nbgrader reports a refused submission by raising
+                raise GradingError(f"submitting {learner}'s {project_id} failed: {exc}") from exc
+        return found
 
     def collect(self, project_id: str) -> list[str]:
         """Collect learners' submissions from the exchange; returns the learners collected."""

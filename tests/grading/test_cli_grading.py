@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import json
-import secrets
-import shutil
 from pathlib import Path
 
 import pytest
@@ -42,16 +40,21 @@ def test_release_collect_grade_feedback_export(course_copy: Path, tmp_path: Path
     exchange = course_copy / "_kit" / "exchange" / "python-ml"
     assert (exchange / "outbound" / PROJECT / f"{PROJECT}.ipynb").is_file()
 
+    code, out = run("release", str(course_copy), PROJECT)
+    assert code == 1 and "--force" in out  # a second release must be asked for
+    assert run("release", str(course_copy), PROJECT, "--force")[0] == 0
+
     # learners submit: their folders land in the exchange's inbound, as `nbgrader submit` does
     course = load_course(course_copy)
     staging = tmp_path / "learners"
     sample_submissions(course, staging)
-    for learner in ("strong", "partial", "untouched"):
-        inbound = exchange / "inbound" / f"{learner}+{PROJECT}+2026-11-01 10:00:00.000000 UTC+x1"
-        shutil.copytree(staging / learner / PROJECT, inbound)
-        # what `nbgrader submit` adds: the time, and the secret that names the feedback
-        (inbound / "timestamp.txt").write_text("2026-11-01 10:00:00.000000 UTC")
-        (inbound / "submission_secret.txt").write_text(secrets.token_hex(16))
+    code, out = run("submit", str(course_copy), PROJECT, str(staging))
+    assert code == 0 and "for 3: partial, strong, untouched" in out, out
+    inbound = sorted(p.name.split("+")[0] for p in (exchange / "inbound").iterdir())
+    assert inbound == ["partial", "strong", "untouched"]
+    assert all((p / "timestamp.txt").is_file() for p in (exchange / "inbound").iterdir())
+    code, out = run("submit", str(course_copy), PROJECT, str(staging), "--learner", "ghost")
+    assert code == 1 and "no <learner>/pandas-analysis/ folder for ghost" in out
     code, out = run("collect", str(course_copy), PROJECT)
     assert code == 0 and "collected 3 submissions" in out, out
 
