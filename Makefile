@@ -9,6 +9,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 COURSE ?= courses/python-ml
 DEMO   ?= build/demo
+DEMO_COURSE := $(DEMO)/$(notdir $(COURSE))
+PROJECTS ?= pandas-analysis classifier-evaluation question-classifier
+KIT    := $(BIN)/kit
 
 # the CPU build of torch must come first: a bare or loose torch requirement pulls a CUDA build
 TORCH_SPEC ?= torch==2.13.0
@@ -29,26 +32,42 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: install
-	@mkdir -p $(DEMO)
-	@echo "== 1. check the course"
-	$(BIN)/kit check $(COURSE)
-	@echo "== 2. what it holds"
-	$(BIN)/kit info $(COURSE)
-	@echo "== 3. the skill graph"
-	$(BIN)/kit graph $(COURSE) -o $(DEMO)/skills.svg
-	$(BIN)/kit graph $(COURSE) -o $(DEMO)/skills-data-analyst.png --track data-analyst
-	@echo "== 4. the learning path of a sample learner (confident in Python basics, 4 hours a week)"
-	$(BIN)/kit path $(COURSE) --track ml-engineer --rate python-basics=3 --hours 4 -o $(DEMO)/path-ml-engineer.png
-	@echo "== 5. progress: a simulated cohort of 40 learners, BKT fitted on it, the cohort report"
-	rm -f $(DEMO)/attempts.sqlite
-	$(BIN)/kit progress simulate $(COURSE) --learners 40 --attempts sqlite:///$(abspath $(DEMO))/attempts.sqlite
-	$(BIN)/kit progress fit $(COURSE) --attempts sqlite:///$(abspath $(DEMO))/attempts.sqlite -o $(DEMO)/bkt.json
-	$(BIN)/kit progress report $(COURSE) --attempts sqlite:///$(abspath $(DEMO))/attempts.sqlite --params $(DEMO)/bkt.json -o $(DEMO)/progress.html
+	@rm -rf $(DEMO_COURSE) && mkdir -p $(DEMO) && cp -r $(COURSE) $(DEMO_COURSE) && rm -rf $(DEMO_COURSE)/_kit
+	@echo "== 1. check the course (a copy in $(DEMO_COURSE); the demo never writes into $(COURSE))"
+	$(KIT) check $(DEMO_COURSE) --strict
+	$(KIT) info $(DEMO_COURSE)
+	@echo "== 2. the skill graph"
+	$(KIT) graph $(DEMO_COURSE) -o $(DEMO)/skills.svg
+	$(KIT) graph $(DEMO_COURSE) -o $(DEMO)/skills-data-analyst.png --track data-analyst
+	@echo "== 3. the published book: lessons executed (cached in $(DEMO)/book), projects without solutions"
+	$(KIT) book build $(DEMO_COURSE) --out $(DEMO)/book
+	@echo "== 4. projects: release, the sample learners submit, collect, grade (sandboxed, in parallel)"
+	@for project in $(PROJECTS); do \
+	  $(KIT) release $(DEMO_COURSE) $$project --force && \
+	  $(KIT) submit $(DEMO_COURSE) $$project $(DEMO_COURSE)/sample-submissions && \
+	  $(KIT) collect $(DEMO_COURSE) $$project && \
+	  $(KIT) grade $(DEMO_COURSE) $$project || exit 1; \
+	done
+	$(KIT) feedback $(DEMO_COURSE) $(firstword $(PROJECTS))
+	$(KIT) export $(DEMO_COURSE) -o $(DEMO)/grades
+	@echo "== 5. progress: the graded cells, plus a simulated cohort of 40 learners; BKT fitted; the cohort report"
+	$(KIT) progress simulate $(DEMO_COURSE) --learners 40
+	$(KIT) progress fit $(DEMO_COURSE) -o $(DEMO)/bkt.json
+	$(KIT) progress report $(DEMO_COURSE) --params $(DEMO)/bkt.json -o $(DEMO)/progress.html
+	@echo "== 6. the learning path of a sample learner (confident in Python basics, 4 hours a week)"
+	$(KIT) path $(DEMO_COURSE) --track ml-engineer --rate python-basics=3 --hours 4 -o $(DEMO)/path-ml-engineer.png
+	@echo "== 7. the question router: trained on the course's questions and lessons, then asked"
+	$(KIT) router train $(DEMO_COURSE)
+	$(KIT) ask $(DEMO_COURSE) "my dataframe groupby gives NaN for some groups, why?"
+	$(KIT) ask $(DEMO_COURSE) "loss.backward() says the tensor does not require grad"
+	$(KIT) ask $(DEMO_COURSE) "what's the wifi password in the building?"
 	@echo ""
-	@echo "Done. Look at: $(DEMO)/skills.svg (the whole skill graph),"
-	@echo "               $(DEMO)/skills-data-analyst.png (one track highlighted),"
-	@echo "               $(DEMO)/path-ml-engineer.png (a learner's path: done, next, later),"
-	@echo "               $(DEMO)/progress.html (the cohort report: mastery, learners at risk);"
+	@echo "Done. Look at: $(DEMO)/book/_build/html/index.html (the book),"
+	@echo "               $(DEMO)/skills.svg and $(DEMO)/skills-data-analyst.png (the skill graph),"
+	@echo "               $(DEMO)/grades/ (scores per learner x project and x skill; the gradebook is"
+	@echo "               $(DEMO_COURSE)/_kit/nbgrader/gradebook.db, feedback under .../feedback),"
+	@echo "               $(DEMO)/progress.html (the cohort report: mastery, learners at risk),"
+	@echo "               $(DEMO)/path-ml-engineer.png (a learner's path: done, next, later);"
 	@echo "               open $(COURSE)/start.ipynb in JupyterLab for the path selector."
 
 test: install
