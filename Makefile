@@ -85,6 +85,7 @@ format: install
 bench: install
 	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/paths.py
+	$(BIN)/python bench/book.py --track data-analyst
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -608,5 +608,10 @@ def schema(output: Path | None) -> None:
         _console().print(f"[green]wrote[/green] {output}")
 
 
+from kit.book.cli import book  # noqa: E402
+
+main.add_command(book)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -54,6 +54,36 @@ CHECK_CSS = """<style>
 </style>"""
 
 
+STATIC_BOX = (
+    'style="border:1px solid #ddd;border-radius:4px;padding:6px 12px;margin:8px 0;line-height:1.45"'
+)
+STATIC_NOTE = 'style="margin:6px 0 2px;font-size:92%;color:#555"'
+
+
+def _open_in_jupyterlab(what: str) -> str:
+    """A link to the notebook in JupyterLab; the book resolves it (kit.book.extension)."""
+    return f'<a href="#" data-kit-link="open-in-jupyterlab">Open this {what} in JupyterLab</a>'
+
+
+class _StaticView(widgets.VBox):  # type: ignore[misc]
+    """A VBox whose display data also carries a static HTML view (``text/html``).
+
+    JupyterLab ranks the widget view first and shows the live widget, as before; a page
+    without a kernel, such as the course's book, shows the static view instead of an empty
+    placeholder.
+    """
+
+    def static_html(self) -> str:
+        """The static view: what the widget shows, and where to use it."""
+        raise NotImplementedError
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any] | None:
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        return {**bundle, "text/html": self.static_html()}
+
+
 def _markdown(text: str, *, inline: bool = False) -> str:
     """Markdown as HTML (raw HTML in it is escaped: course text is not trusted as markup)."""
     from markdown_it import MarkdownIt
@@ -62,7 +92,7 @@ def _markdown(text: str, *, inline: bool = False) -> str:
     return str(md.renderInline(text) if inline else md.render(text))
 
 
-class SelfCheck(widgets.VBox):  # type: ignore[misc]
+class SelfCheck(_StaticView):
     """One question with immediate feedback; each answer is recorded as an attempt.
 
     Parameters
@@ -108,6 +138,26 @@ class SelfCheck(widgets.VBox):  # type: ignore[misc]
         )
         self.add_class("kit-self-check")
 
+    def question_html(self) -> str:
+        """The question and its choices as static HTML (never the answer)."""
+        parts = [_markdown(self.check.question)]
+        if self.check.choices:
+            items = "".join(f"<li>{html.escape(c)}</li>" for c in self.check.choices)
+            parts.append(f'<ul style="list-style:circle;margin:4px 0">{items}</ul>')
+        else:
+            parts.append("<p><i>Answer with a number.</i></p>")
+        return "\n".join(parts)
+
+    def static_html(self) -> str:
+        """The question, its choices, and where to answer it."""
+        return (
+            f'<div class="kit-self-check-static" {STATIC_BOX}>'
+            '<p style="margin:2px 0;font-weight:600">Check yourself</p>'
+            f"{self.question_html()}"
+            f"<p {STATIC_NOTE}>{_open_in_jupyterlab('lesson')} to answer: your answer is "
+            "checked at once and counts towards your learning path.</p></div>"
+        )
+
     def submit(self) -> bool | None:
         """Grade the current response, record it, and show feedback. None if unanswered."""
         value = self.response.value
@@ -144,7 +194,7 @@ def self_check(
     return SelfCheck(checks[check_id], store if store is not None else LearnerStore(loaded.id))
 
 
-class PlacementCheck(widgets.VBox):  # type: ignore[misc]
+class PlacementCheck(_StaticView):
     """A short check across the skills a plan needs: one or two questions per skill.
 
     Submitting records every answer (source ``placement``) and sets ``results``: the fraction
@@ -182,6 +232,19 @@ class PlacementCheck(widgets.VBox):  # type: ignore[misc]
         )
         super().__init__([intro, *self.items, self.submit_button, self.summary])
 
+    def static_html(self) -> str:
+        """The placement questions, and where to answer them."""
+        questions = "".join(
+            f'<li style="margin:4px 0">{item.question_html()}</li>' for item in self.items
+        )
+        return (
+            f'<div class="kit-placement-static" {STATIC_BOX}>'
+            '<p style="margin:2px 0;font-weight:600">Placement check</p>'
+            f"<ol>{questions}</ol>"
+            f"<p {STATIC_NOTE}>{_open_in_jupyterlab('page')} to answer: your plan then skips "
+            "the skills you show you have.</p></div>"
+        )
+
     def submit(self) -> dict[str, float]:
         """Grade every answered question; unanswered ones count as not known."""
         right: dict[str, list[float]] = {}
@@ -194,7 +257,7 @@ class PlacementCheck(widgets.VBox):  # type: ignore[misc]
         return dict(self.results)
 
 
-class PathSelector(widgets.VBox):  # type: ignore[misc]
+class PathSelector(_StaticView):
     """Choose a goal, rate yourself (or take a placement check) and set your weekly time; see
     your plan, its schedule and your path on the skill graph, updated as you change anything.
 
@@ -289,6 +352,48 @@ class PathSelector(widgets.VBox):  # type: ignore[misc]
         )
         self.add_class("kit-path-selector")
         self.refresh()
+
+    def static_html(self) -> str:
+        """The course's tracks with the plan of a learner starting from nothing (at the hours
+        per week shown), each linking to its page, and where to plan one's own path."""
+        esc = html.escape
+        rows = []
+        for track in self.course.manifest.tracks:
+            profile = LearnerProfile(track=track.id, hours_per_week=self.hours.value)
+            try:
+                plan = plan_path(self.course, profile, threshold=self.threshold)
+            except PlanError as exc:
+                summary = esc(str(exc))
+            else:
+                weeks = len(plan.weeks)
+                summary = (
+                    f"{len(plan.items)} steps, about {plan.minutes / 60:.1f} hours "
+                    f"({weeks} week{'s' if weeks != 1 else ''})"
+                )
+            rows.append(
+                f'<tr><td><a href="#" data-kit-link="track/{esc(track.id)}">'
+                f"{esc(track.title)}</a></td><td>{esc(track.audience)}</td>"
+                f'<td style="white-space:nowrap">{summary}</td></tr>'
+            )
+        table = (
+            '<table style="border-collapse:collapse;margin:6px 0">'
+            '<thead><tr><th style="text-align:left">Track</th>'
+            '<th style="text-align:left">For</th>'
+            '<th style="text-align:left">Plan from scratch</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+            if rows
+            else "<p><i>This course has no tracks yet.</i></p>"
+        )
+        return (
+            f'<div class="kit-path-static" {STATIC_BOX}>'
+            f'<p style="margin:2px 0;font-weight:600">{esc(self.course.title)}: '
+            "choose your learning path</p>"
+            f"<p>Each track is a goal; its plan here is for a learner starting from nothing, "
+            f"at {self.hours.value:g} hours a week.</p>{table}"
+            f"<p {STATIC_NOTE}>{_open_in_jupyterlab('page')} to plan your own path: rate "
+            "yourself or take the placement check, set your weekly time, and your plan skips "
+            "what you already know.</p></div>"
+        )
 
     # -- state -------------------------------------------------------------------------------
     def profile(self) -> LearnerProfile:

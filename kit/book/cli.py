@@ -1,0 +1,119 @@
+"""``kit book``: build the course's published book and preview it.
+
+Only click and the standard library are imported here; the build pipeline (Sphinx, nbclient,
+nbgrader) loads when a command runs, so ``kit --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+OUT_OPTION = click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Build folder (default: COURSE/_kit/book). It keeps the execution cache, so the next "
+    "build runs only the lessons whose code changed.",
+)
+
+
+@click.group()
+def book() -> None:
+    """The published book: Jupyter Book 1.x, built from the course folder."""
+
+
+@book.command("build")
+@click.argument("course", type=click.Path(path_type=Path), metavar="COURSE")
+@OUT_OPTION
+@click.option(
+    "--no-execute",
+    is_flag=True,
+    help="Show the notebooks as saved instead of running them (a quick look).",
+)
+def build_command(course: Path, out: Path | None, no_execute: bool) -> None:
+    """Build the book of COURSE as HTML: lessons executed (cached), tracks, skill map, mentors,
+    and project briefs with their release notebooks (no solutions, no hidden tests).
+
+    Exit code 1 when a lesson fails (the message names the notebook and the cell), when
+    Jupyter Book fails, or when a solution or a hidden test leaked into the HTML (it is then
+    removed, and the message names the page).
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from kit.book import BookError, build_book
+    from kit.cli import _console, _fail, _load
+
+    loaded = _load(course)
+    labels = {
+        "generate": "generating the project",
+        "execute": "executing lessons",
+        "read": "reading pages",
+        "write": "writing HTML",
+        "check": "checking for leaks",
+    }
+    progress = Progress(
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        TextColumn("{task.fields[item]}"),
+        TimeRemainingColumn(),
+        console=_console(stderr=True),
+        transient=False,
+    )
+    tasks: dict[str, Any] = {}
+
+    def on_progress(stage: str, done: float, total: float, item: str) -> None:
+        if stage not in tasks:
+            tasks[stage] = progress.add_task(labels.get(stage, stage), total=total, item="")
+        progress.update(tasks[stage], completed=done, total=total, item=item)
+
+    try:
+        with progress:
+            result = build_book(loaded, out, execute=not no_execute, on_progress=on_progress)
+    except BookError as exc:
+        _fail(str(exc))
+    console = _console()
+    ran = [e for e in result.executions if not e.cached]
+    cached = len(result.executions) - len(ran)
+    if result.executions:
+        console.print(
+            f"executed {len(ran)} notebook(s), {cached} from the cache"
+            + "".join(f"\n  {e.path}: {e.seconds:.1f} s" for e in ran)
+        )
+    for warning in result.warnings:
+        console.print(f"[yellow]warning:[/yellow] {warning}", markup=True, highlight=False)
+    console.print(
+        f"[green]built[/green] {result.pages} pages in {result.html} "
+        f"({sum(result.seconds.values()):.0f} s); no solution or hidden test in them",
+        markup=True,
+    )
+    console.print(f"preview: kit book serve {course}" + (f" --out {out}" if out else ""))
+
+
+@book.command("serve")
+@click.argument("course", type=click.Path(path_type=Path), metavar="COURSE")
+@OUT_OPTION
+@click.option("--port", type=int, default=8000, show_default=True, help="Port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+def serve_command(course: Path, out: Path | None, port: int, host: str) -> None:
+    """Preview the built book of COURSE in a browser (Ctrl-C stops)."""
+    from kit.book.builder import default_out, html_dir
+    from kit.book.preview import preview_server
+    from kit.cli import _console, _fail, _load
+
+    folder = html_dir(out or default_out(_load(course)))
+    if not (folder / "index.html").is_file():
+        _fail(f"no built book in {folder}; run 'kit book build {course}' first")
+    try:
+        server = preview_server(folder, host, port)
+    except OSError as exc:
+        _fail(f"cannot listen on {host}:{port}: {exc.strerror}; try another --port")
+    bound = server.server_address[1]
+    _console().print(f"serving {folder} at http://{host}:{bound}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
