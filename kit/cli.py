@@ -612,6 +612,11 @@ from kit.book.cli import book  # noqa: E402
 
 main.add_command(book)
 
+from kit.classify.cli import ask, router  # noqa: E402
+
+main.add_command(router)
+main.add_command(ask)
+
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import csv
 import difflib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -21,6 +22,7 @@ from kit.course.problems import CourseError, Report
 from kit.course.yaml_source import YamlSource, YamlSyntaxError, format_loc, parse_yaml
 
 MANIFEST_NAME = "course.yml"
+QUESTIONS_NAME = "questions.csv"
 TOP_LEVEL_FIELDS = [*CourseInfo.model_fields, *SECTIONS]
 CELL_SKILL_FIX = (
     'add "kit": {"skill": "<skill id>"} to the cell\'s metadata '
@@ -122,6 +124,7 @@ class _Checker:
         self._lessons()
         self._projects()
         self._untaught_skills()
+        self._questions()
         self._sort()
         return self.report
 
@@ -493,6 +496,66 @@ class _Checker:
                     f"skill '{skill.id}' is not taught by any lesson",
                     "add it to the skills of a lesson, or add a lesson that teaches it",
                 )
+
+    def _questions(self) -> None:
+        """questions.csv (the router's training data), when present: every label a skill id."""
+        from kit.classify.data import OFF_TOPIC
+
+        path = self.dir / QUESTIONS_NAME
+        if not path.is_file():
+            return
+        skills = [skill.id for _, skill in self.valid["skills"]]
+        rule = f"use a skill id from course.yml, or '{OFF_TOPIC}' for questions it does not cover"
+        try:
+            with path.open(encoding="utf-8-sig", newline="") as handle:
+                reader = csv.reader(handle)
+                header = [name.strip().lower() for name in next(reader, [])]
+                missing = [name for name in ("text", "skill") if name not in header]
+                if missing:
+                    self.report.error(
+                        path,
+                        f"no '{missing[0]}' column in the header",
+                        fix="start the file with the header line 'text,skill'",
+                        line=1,
+                    )
+                    return
+                text_at, skill_at = header.index("text"), header.index("skill")
+                end = reader.line_num
+                for row in reader:
+                    line, end = end + 1, reader.line_num
+                    if not any(cell.strip() for cell in row):
+                        continue
+                    if len(row) <= max(text_at, skill_at):
+                        self.report.error(
+                            path,
+                            f"{len(row)} column(s), expected {len(header)}",
+                            fix='quote a question that holds a comma: "why, though?",numpy',
+                            line=line,
+                        )
+                        continue
+                    text, skill = row[text_at].strip(), row[skill_at].strip()
+                    if not text:
+                        self.report.error(
+                            path,
+                            "the question is empty",
+                            fix="write it, or remove the row",
+                            field="text",
+                            line=line,
+                        )
+                    if skills and skill not in (*skills, OFF_TOPIC):
+                        self.report.error(
+                            path,
+                            f"'{skill}' is not a skill of the course" if skill else "no skill",
+                            fix=_join(_did_you_mean(skill, [*skills, OFF_TOPIC]), rule),
+                            field="skill",
+                            line=line,
+                        )
+        except UnicodeDecodeError:
+            self.report.error(path, "is not UTF-8 text", fix="save it as UTF-8 (CSV UTF-8)")
+        except csv.Error as exc:
+            self.report.error(
+                path, f"is not valid CSV ({exc})", fix="quote questions that hold commas or quotes"
+            )
 
     def course(self) -> Course:
         assert self.source is not None

@@ -1,0 +1,320 @@
+"""The question router: the fine-tuned encoder beside TF-IDF + logistic regression, in one run.
+
+    .venv/bin/python bench/classify.py [--data ../shared/data/questions] [--sections ...]
+        [--epochs 3] [--threads 1] [--output build/bench/classify.json]
+
+Sections (all by default):
+
+1. ``titles``: Stack Overflow titles in 20 topics, a fixed seeded 80/20 split: accuracy and
+   macro F1 of TF-IDF + LR (words; words and characters) and of fine-tuned all-MiniLM-L6-v2.
+   ``--write-split DIR`` writes the split as ``train.csv`` and ``test.csv`` for ``kit router eval``.
+2. ``urgency``: MOOC forum posts, urgent = coded above 4; ROC AUC in 10-fold cross-validation
+   grouped by learner, TF-IDF + LR beside MiniLM embeddings + LR (the frozen encoder: embeddings
+   are computed once, the logistic regression is fitted per fold).
+3. ``router``: the sample course's questions, a seeded stratified 80/20 split (lesson text in
+   training): accuracy of the router's two models.
+4. ``latency``: one question at a time through the router on one CPU thread (p50, p95 ms), and
+   batch throughput (questions per second), the encoder router beside the TF-IDF one.
+
+The evaluation data is read in place; without it the sections that need it say where the data
+comes from and are skipped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+SECTIONS = ("titles", "urgency", "router", "latency")
+
+
+def _row(*cells: object) -> str:
+    return "| " + " | ".join(str(c) for c in cells) + " |"
+
+
+def titles(data: Path, epochs: int, write_split: Path | None, encoder: bool) -> dict[str, Any]:
+    from kit.classify.data import DataNotFoundError, load_so_titles, write_labelled_csv
+    from kit.classify.evaluation import evaluate_texts, split_indices
+
+    try:
+        loaded = load_so_titles(data / "so_titles20")
+    except DataNotFoundError as exc:
+        print(f"\nskipping the Stack Overflow titles: {exc}")
+        return {}
+    train_idx, test_idx = split_indices(len(loaded), test_size=0.2, seed=0)
+    train = ([loaded.texts[i] for i in train_idx], [loaded.labels[i] for i in train_idx])
+    test = ([loaded.texts[i] for i in test_idx], [loaded.labels[i] for i in test_idx])
+    if write_split:
+        write_split.mkdir(parents=True, exist_ok=True)
+        write_labelled_csv(write_split / "train.csv", *train)
+        write_labelled_csv(write_split / "test.csv", *test)
+        print(f"wrote {write_split}/train.csv and test.csv")
+    runs = {
+        "TF-IDF (words 1-2) + LR": ("tfidf", {}),
+        "TF-IDF (words + chars) + LR": ("tfidf", {"char_ngrams": True}),
+        f"MiniLM fine-tuned ({epochs} epochs)": ("encoder", {"epochs": epochs}),
+    }
+    if not encoder:
+        runs.popitem()
+    results = {}
+    print("\n## Stack Overflow titles, 20 topics, seeded 80/20 split (16,000 / 4,000)")
+    print(_row("model", "accuracy", "macro F1", "fit s", "predict s"))
+    print(_row("---", "---:", "---:", "---:", "---:"))
+    for name, (kind, params) in runs.items():
+        result = evaluate_texts(kind, train, test, **params)
+        results[name] = result
+        print(
+            _row(
+                name,
+                f"{result['accuracy']:.4f}",
+                f"{result['macro_f1']:.4f}",
+                result["fit_seconds"],
+                result["predict_seconds"],
+            ),
+            flush=True,
+        )
+    return results
+
+
+def urgency(data: Path, encoder: bool) -> dict[str, Any]:
+    import numpy as np
+
+    from kit.classify.data import DataNotFoundError, load_mooc_urgency
+    from kit.classify.evaluation import grouped_cv_auc
+    from kit.classify.urgency import urgency_classifier
+
+    try:
+        posts = load_mooc_urgency(data / "mooc_urgency")
+    except DataNotFoundError as exc:
+        print(f"\nskipping urgency: {exc}")
+        return {}
+    y = np.array(posts.urgent)
+    print(
+        f"\n## Urgency: {len(y)} MOOC posts, {y.sum()} urgent (coded > 4); 10-fold CV grouped "
+        f"by learner ({len(set(posts.learners))} learners)"
+    )
+    results = {
+        "TF-IDF + LR": grouped_cv_auc(
+            lambda: urgency_classifier("tfidf"), posts.texts, y, posts.learners
+        )
+    }
+    if encoder:
+        results["MiniLM embeddings (256 tokens) + LR"] = _urgency_embeddings(posts, y)
+    print(_row("model", "AUC (pooled)", "AUC (mean of folds)", "seconds"))
+    print(_row("---", "---:", "---:", "---:"))
+    for name, result in results.items():
+        print(
+            _row(name, f"{result['auc']:.4f}", f"{result['fold_auc_mean']:.4f}", result["seconds"])
+        )
+    return results
+
+
+def _urgency_embeddings(posts: Any, y: Any) -> dict[str, Any]:
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import GroupKFold
+
+    from kit.classify.encoder import EncoderClassifier
+
+    # the frozen encoder's embeddings do not depend on the training folds: compute them once
+    start = time.perf_counter()
+    embeddings = EncoderClassifier(max_length=256).load_encoder().embed(posts.texts)
+    embed_seconds = time.perf_counter() - start
+    scores = np.zeros(len(y))
+    per_fold = []
+    for train, test in GroupKFold(n_splits=10).split(embeddings, y, posts.learners):
+        model = LogisticRegression(C=1.0, max_iter=3000).fit(embeddings[train], y[train])
+        scores[test] = model.predict_proba(embeddings[test])[:, 1]
+        per_fold.append(float(roc_auc_score(y[test], scores[test])))
+    return {
+        "auc": float(roc_auc_score(y, scores)),
+        "fold_auc_mean": float(np.mean(per_fold)),
+        "fold_auc": per_fold,
+        "folds": 10,
+        "seconds": round(time.perf_counter() - start, 1),
+        "embed_seconds": round(embed_seconds, 1),
+    }
+
+
+def _sample_course() -> Any:
+    from kit.course import load_course
+
+    return load_course(ROOT / "courses" / "python-ml")
+
+
+def router_accuracy() -> dict[str, Any]:
+    from sklearn.model_selection import train_test_split
+
+    from kit.classify.data import OFF_TOPIC
+    from kit.classify.evaluation import score_predictions
+    from kit.classify.models import make_classifier
+    from kit.classify.router import (
+        DEFAULT_THRESHOLDS,
+        ENCODER_SETTINGS,
+        TFIDF_SETTINGS,
+        Router,
+        lesson_texts,
+        read_questions,
+    )
+
+    course = _sample_course()
+    asked = read_questions(course)
+    taught = lesson_texts(course)
+    train_q, test_q, train_y, test_y = train_test_split(
+        asked.texts, asked.labels, test_size=0.2, random_state=0, stratify=asked.labels
+    )
+    texts, labels = train_q + taught.texts, train_y + taught.labels
+    print(
+        f"\n## The sample course's questions: {len(asked)} questions, 15 labels (14 skills and "
+        f"off-topic), stratified 80/20 split; training adds {len(taught)} lesson pieces"
+    )
+    print(
+        _row(
+            "router model", "accuracy", "macro F1", "threshold", "sure", "accuracy when sure",
+            "off-topic caught", "fit s",
+        )
+    )  # fmt: skip
+    print(_row("---", "---:", "---:", "---:", "---:", "---:", "---:", "---:"))
+    results = {}
+    for kind, settings in (("tfidf", TFIDF_SETTINGS), ("encoder", ENCODER_SETTINGS)):
+        model = make_classifier(kind, **settings).fit(texts, labels)
+        routes = Router(course, model, threshold=DEFAULT_THRESHOLDS[kind]).route_many(test_q)
+        sure = [(r.skill, y) for r, y in zip(routes, test_y, strict=True) if r.sure]
+        off = [r for r, y in zip(routes, test_y, strict=True) if y == OFF_TOPIC]
+        result = {
+            **score_predictions(test_y, model.predict(test_q)),
+            "threshold": DEFAULT_THRESHOLDS[kind],
+            "sure_share": len(sure) / len(routes),
+            "accuracy_when_sure": sum(s == y for s, y in sure) / max(1, len(sure)),
+            "off_topic_not_routed": sum(not r.sure for r in off) / max(1, len(off)),
+            "fit_seconds": model.fit_seconds_,
+        }
+        results[kind] = result
+        print(
+            _row(
+                kind,
+                f"{result['accuracy']:.3f}",
+                f"{result['macro_f1']:.3f}",
+                result["threshold"],
+                f"{result['sure_share']:.0%}",
+                f"{result['accuracy_when_sure']:.3f}",
+                f"{result['off_topic_not_routed']:.0%}",
+                f"{result['fit_seconds']:.1f}",
+            ),
+            flush=True,
+        )
+    return results
+
+
+def latency(data: Path, router_folder: Path | None, repeat: int) -> dict[str, Any]:
+    import numpy as np
+    import torch
+
+    from kit.classify.data import DataNotFoundError
+    from kit.classify.router import load_router, read_questions, train_router
+    from kit.classify.urgency import UrgencyModel
+
+    torch.set_num_threads(1)
+    course = _sample_course()
+    questions = read_questions(course).texts
+    routers = {}
+    start = time.perf_counter()
+    if router_folder:
+        routers["encoder"] = load_router(course, router_folder)
+    else:
+        # latency does not depend on how well the model was trained: one epoch is enough here
+        routers["encoder"] = train_router(
+            course, model="encoder", urgency=False, save=False, epochs=1
+        )
+    load_seconds = time.perf_counter() - start
+    routers["tfidf"] = train_router(course, model="tfidf", urgency=False, save=False)
+    # the urgency model is part of every route, as in a trained course router
+    try:
+        urgency_model = UrgencyModel.train(data / "mooc_urgency")
+    except DataNotFoundError as exc:
+        print(f"\nlatency without the urgency model: {exc}")
+        urgency_model = None
+    for router in routers.values():
+        router.urgency_model = router.urgency_model or urgency_model
+    print(
+        "\n## One question through the router, 1 CPU thread "
+        f"({len(questions)} different questions x {repeat}, after a warm-up)"
+    )
+    print(_row("router model", "p50 ms", "p95 ms", "batch questions/s", "p50 ratio"))
+    print(_row("---", "---:", "---:", "---:", "---:"))
+    results: dict[str, Any] = {}
+    for kind, router in routers.items():
+        for question in questions[:20]:
+            router.route(question)
+        times = []
+        for _ in range(repeat):
+            for question in questions:
+                begin = time.perf_counter()
+                router.route(question)
+                times.append((time.perf_counter() - begin) * 1000)
+        begin = time.perf_counter()
+        router.route_many(questions)
+        throughput = len(questions) / (time.perf_counter() - begin)
+        results[kind] = {
+            "p50_ms": float(np.percentile(times, 50)),
+            "p95_ms": float(np.percentile(times, 95)),
+            "batch_per_second": throughput,
+        }
+    base = results["tfidf"]["p50_ms"]
+    for kind, result in results.items():
+        print(
+            _row(
+                kind,
+                f"{result['p50_ms']:.2f}",
+                f"{result['p95_ms']:.2f}",
+                f"{result['batch_per_second']:.0f}",
+                f"{result['p50_ms'] / base:.1f}x",
+            )
+        )
+    results["encoder_setup_seconds"] = round(load_seconds, 1)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "questions")
+    parser.add_argument("--sections", nargs="+", choices=SECTIONS, default=list(SECTIONS))
+    parser.add_argument("--epochs", type=int, default=3, help="Encoder epochs on the titles.")
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads for training.")
+    parser.add_argument("--write-split", type=Path, help="Write the titles split here.")
+    parser.add_argument(
+        "--skip-encoder", action="store_true", help="Titles and urgency: TF-IDF only (no encoder)."
+    )
+    parser.add_argument("--router", type=Path, help="A trained router folder for the latency.")
+    parser.add_argument("--repeat", type=int, default=3, help="Latency: passes over the questions.")
+    parser.add_argument("--output", type=Path, help="Write all results as JSON.")
+    args = parser.parse_args()
+
+    import torch
+
+    # one thread trains fastest on a small, shared machine (no contention between threads)
+    torch.set_num_threads(args.threads)
+    results: dict[str, Any] = {}
+    if "titles" in args.sections:
+        results["titles"] = titles(args.data, args.epochs, args.write_split, not args.skip_encoder)
+    if "urgency" in args.sections:
+        results["urgency"] = urgency(args.data, not args.skip_encoder)
+    if "router" in args.sections:
+        results["router"] = router_accuracy()
+    if "latency" in args.sections:
+        results["latency"] = latency(args.data, args.router, args.repeat)
+    if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(json.dumps(results, indent=2), encoding="utf-8")
+        print(f"\nwrote {args.output}")
+
+
+if __name__ == "__main__":
+    main()

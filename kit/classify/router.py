@@ -1,0 +1,476 @@
+"""The question router: a learner's question -> the skills it is about, their lessons and mentors.
+
+Trained from the course's ``questions.csv`` (text, skill) and the text of its lessons (markdown
+cells, labelled with the lesson's skills). Saved in ``<course>/_kit/router/`` and loaded from
+there by :func:`load_router`, which the server extension calls.
+
+When the most likely skill is not likely enough, or the question is off-topic, the router says
+"not sure" and names no lesson or mentor rather than guess.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import re
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from kit.classify.data import OFF_TOPIC, DataFormatError, LabelledTexts, read_labelled_csv
+from kit.classify.models import (
+    ModelFormatError,
+    Progress,
+    TextClassifier,
+    choose_model,
+    classifier_class,
+    load_classifier,
+    make_classifier,
+)
+
+if TYPE_CHECKING:
+    from kit.classify.urgency import UrgencyModel
+    from kit.course import Course
+
+QUESTIONS_FILE = "questions.csv"
+SETTINGS_FILE = "router.json"
+ROUTER_FORMAT = 1
+DEFAULT_THRESHOLDS = {"encoder": 0.5, "tfidf": 0.3}
+"""Top probability below which the router says "not sure", by model (TF-IDF with logistic
+regression spreads its probabilities over more skills than the fine-tuned encoder does)."""
+DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS["encoder"]
+
+ENCODER_SETTINGS: dict[str, Any] = {"max_length": 64, "epochs": 8, "batch_size": 16, "lr": 1e-4}
+TFIDF_SETTINGS: dict[str, Any] = {"char_ngrams": True, "C": 10.0}
+
+
+class RouterNotTrainedError(FileNotFoundError):
+    """The course has no trained router; the message says how to train one."""
+
+
+# -- results ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SkillMatch:
+    """A skill the question may be about, and how likely."""
+
+    id: str
+    title: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class LessonLink:
+    """A lesson that teaches a routed skill."""
+
+    id: str
+    title: str
+    notebook: str
+
+
+@dataclass(frozen=True)
+class MentorLink:
+    """A mentor who covers a routed skill."""
+
+    id: str
+    name: str
+    contact: str | None
+    skills: list[str]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a question goes.
+
+    Attributes
+    ----------
+    question:
+        The question as asked.
+    sure:
+        ``False`` when the router will not guess: the top skill is below the threshold, or the
+        question is off-topic. Lessons and mentors are then empty.
+    reason:
+        Why not sure (empty when sure).
+    skills:
+        The most likely skills, most likely first (the off-topic label is never one of them).
+    lessons:
+        Lessons that teach the routed skills, in course order.
+    mentors:
+        Mentors who cover the routed skills, the one covering the most likely skill first.
+    urgency:
+        Probability that the question is urgent, when the router has an urgency model.
+    urgent:
+        Whether ``urgency`` is above the urgency model's threshold.
+    """
+
+    question: str
+    sure: bool
+    reason: str
+    skills: list[SkillMatch]
+    lessons: list[LessonLink] = field(default_factory=list)
+    mentors: list[MentorLink] = field(default_factory=list)
+    off_topic: float = 0.0
+    urgency: float | None = None
+    urgent: bool | None = None
+
+    @property
+    def skill(self) -> str | None:
+        """The routed skill, or ``None`` when not sure."""
+        return self.skills[0].id if self.sure and self.skills else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping."""
+        data = asdict(self)
+        data["skill"] = self.skill
+        return data
+
+
+# -- training data ----------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z][a-z0-9_]+")
+_MYST_FENCE = re.compile(r"^(```|:::).*$", re.MULTILINE)
+_MARKUP = re.compile(r"[#*_`>|\[\]]+|\(https?://[^)]*\)|\{[a-z-]+\}")
+
+
+def _clean(markdown: str) -> str:
+    text = _MYST_FENCE.sub(" ", markdown)
+    text = _MARKUP.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _chunks(text: str, words: int = 50) -> list[str]:
+    """Short pieces, like questions: sentences packed up to ``words`` words."""
+    sentences = re.split(r"(?<=[.!?:])\s+", text)
+    out: list[str] = []
+    current: list[str] = []
+    for sentence in sentences:
+        tokens = sentence.split()
+        if current and len(current) + len(tokens) > words:
+            out.append(" ".join(current))
+            current = []
+        current.extend(tokens[: words * 2])
+    if current:
+        out.append(" ".join(current))
+    return [chunk for chunk in out if len(chunk.split()) >= 4]
+
+
+def lesson_texts(course: Course) -> LabelledTexts:
+    """Pieces of every lesson's markdown, each labelled with the skill it is about.
+
+    A cell whose metadata names skills (``"kit": {"skill": ...}`` or ``{"skills": [...]}``)
+    takes those; otherwise, in a lesson that teaches several skills, a piece goes to the skill
+    whose title and description share the most words with it (all of them on a tie).
+    """
+    from kit.course.notebooks import read_notebook
+
+    texts: list[str] = []
+    labels: list[str] = []
+    vocab = {
+        skill.id: set(_WORD.findall(f"{skill.id} {skill.title} {skill.description}".lower()))
+        for skill in course.manifest.skills
+    }
+    for lesson in course.manifest.lessons:
+        result = read_notebook(course.notebook_path(lesson))
+        if result.notebook is None:
+            continue
+        for cell in result.notebook.cells:
+            if cell.cell_type != "markdown":
+                continue
+            meta = cell.metadata.get("kit", {})
+            named = meta.get("skills") or ([meta["skill"]] if meta.get("skill") else [])
+            candidates = [s for s in named if s in course.skills] or list(lesson.skills)
+            for chunk in _chunks(_clean(cell.source)):
+                words = set(_WORD.findall(chunk.lower()))
+                scores = {s: len(words & vocab.get(s, set())) for s in candidates}
+                best = max(scores.values())
+                for skill in candidates:
+                    if scores[skill] == best:
+                        texts.append(chunk)
+                        labels.append(skill)
+    return LabelledTexts(texts, labels, [0] * len(texts), None)
+
+
+def read_questions(course: Course, path: Path | None = None) -> LabelledTexts:
+    """The course's labelled questions, each label checked against the course's skills.
+
+    Raises
+    ------
+    DataFormatError
+        The file is missing or malformed, or a label is neither a skill id nor ``off-topic``
+        (the message names the line and suggests the closest skill id).
+    """
+    import difflib
+
+    path = path or course.root / QUESTIONS_FILE
+    if not path.exists():
+        raise DataFormatError(
+            f"{path}: not found; write labelled learner questions (columns text,skill) to train "
+            "the router"
+        )
+    data = read_labelled_csv(path, label_column="skill")
+    allowed = [*course.skills, OFF_TOPIC]
+    for label, line in zip(data.labels, data.lines, strict=True):
+        if label not in allowed:
+            match = difflib.get_close_matches(label, allowed, n=1, cutoff=0.6)
+            hint = f"did you mean '{match[0]}'? " if match else ""
+            raise DataFormatError(
+                f"{path}:{line}: column 'skill': '{label}' is not a skill of the course; "
+                f"{hint}(use a skill id from course.yml, or '{OFF_TOPIC}')"
+            )
+    return data
+
+
+# -- the router -------------------------------------------------------------------------------
+
+
+def router_dir(course: Course) -> Path:
+    """``<course>/_kit/router``: where the trained router lives."""
+    from kit.progress.cohort import workspace
+
+    return workspace(course) / "router"
+
+
+@dataclass
+class Router:
+    """A trained skill classifier bound to a course, with an optional urgency model.
+
+    Build one with :func:`train_router` or :func:`load_router`.
+    """
+
+    course: Course
+    classifier: TextClassifier
+    urgency_model: UrgencyModel | None = None
+    threshold: float = DEFAULT_THRESHOLD
+    top_k: int = 3
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def route(
+        self, question: str, *, threshold: float | None = None, top_k: int | None = None
+    ) -> Route:
+        """Route one question (see :class:`Route`)."""
+        return self.route_many([question], threshold=threshold, top_k=top_k)[0]
+
+    def route_many(
+        self,
+        questions: Sequence[str],
+        *,
+        threshold: float | None = None,
+        top_k: int | None = None,
+    ) -> list[Route]:
+        """Route several questions at once (faster than one by one)."""
+        questions = [str(q) for q in questions]
+        if not questions:
+            return []
+        if any(not q.strip() for q in questions):
+            raise ValueError("a question is empty; ask something")
+        proba = self.classifier.predict_proba(questions)
+        scores = self.urgency_model.score(questions) if self.urgency_model else None
+        return [
+            self._route(
+                q,
+                proba[i],
+                None if scores is None else scores[i],
+                self.threshold if threshold is None else threshold,
+                self.top_k if top_k is None else top_k,
+            )
+            for i, q in enumerate(questions)
+        ]
+
+    def _route(
+        self, question: str, proba: np.ndarray, urgency: float | None, threshold: float, top_k: int
+    ) -> Route:
+        classes = self.classifier.classes_
+        off_topic = float(proba[classes.index(OFF_TOPIC)]) if OFF_TOPIC in classes else 0.0
+        ranked = [
+            SkillMatch(classes[i], self.course.skills[classes[i]].title, round(float(proba[i]), 4))
+            for i in np.argsort(-proba, kind="stable")
+            if classes[i] in self.course.skills
+        ][:top_k]
+        best = ranked[0].probability if ranked else 0.0
+        if off_topic >= best:
+            sure, reason = False, "the question does not look like it is about this course"
+        elif best < threshold:
+            sure = False
+            reason = f"no skill is likely enough (best {best:.2f}, needs {threshold:.2f})"
+        else:
+            sure, reason = True, ""
+        urgent = None
+        if urgency is not None and self.urgency_model is not None:
+            urgent = self.urgency_model.is_urgent(urgency)
+            urgency = round(urgency, 4)
+        if not sure:
+            return Route(question, False, reason, ranked, [], [], off_topic, urgency, urgent)
+        # the skills worth showing: the top one, and others at least half as likely
+        routed = [m.id for m in ranked if m.probability >= best / 2]
+        lessons = [
+            LessonLink(lesson.id, lesson.title, lesson.notebook)
+            for lesson in self.course.manifest.lessons
+            if set(lesson.skills) & set(routed)
+        ]
+        weight = {m.id: m.probability for m in ranked if m.id in routed}
+        mentors = [
+            MentorLink(m.id, m.name, m.contact, [s for s in routed if s in m.skills])
+            for m in self.course.manifest.mentors
+            if set(m.skills) & set(routed)
+        ]
+        mentors.sort(key=lambda m: -sum(weight[s] for s in m.skills))
+        return Route(question, True, "", ranked, lessons, mentors, off_topic, urgency, urgent)
+
+    def save(self, folder: str | Path | None = None) -> Path:
+        """Write the router into ``folder`` (default ``<course>/_kit/router``)."""
+        folder = Path(folder) if folder is not None else router_dir(self.course)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.classifier.save(folder / "skills")
+        if self.urgency_model is not None:
+            self.urgency_model.save(folder / "urgency")
+        settings = {
+            "format": ROUTER_FORMAT,
+            "course": self.course.id,
+            "threshold": self.threshold,
+            "top_k": self.top_k,
+            "urgency": self.urgency_model is not None,
+            **self.info,
+        }
+        (folder / SETTINGS_FILE).write_text(json.dumps(settings, indent=2), encoding="utf-8")
+        return folder
+
+
+def train_router(
+    course: Course,
+    *,
+    model: str = "auto",
+    questions: Path | None = None,
+    use_lessons: bool = True,
+    urgency_data: str | Path | None = None,
+    urgency: bool = True,
+    threshold: float | None = None,
+    progress: Progress | None = None,
+    on_stage: Callable[[str], None] | None = None,
+    save: bool = True,
+    random_state: int = 0,
+    **params: Any,
+) -> Router:
+    """Train the course's router and save it in ``<course>/_kit/router``.
+
+    Parameters
+    ----------
+    model:
+        ``"encoder"`` (fine-tuned MiniLM), ``"tfidf"``, or ``"auto"``: the encoder when every
+        label has at least 8 questions, else TF-IDF.
+    questions:
+        Labelled questions; default ``<course>/questions.csv``.
+    use_lessons:
+        Also learn from the lessons' markdown.
+    urgency_data, urgency:
+        Train the urgency model too, on this MOOC urgency data (default: the copy beside the
+        project); when that data is absent, the router has no urgency model.
+    threshold:
+        Top probability below which a route is "not sure"; default by model (see
+        :data:`DEFAULT_THRESHOLDS`).
+    progress:
+        Called with ``(steps done, total)`` while the encoder trains.
+    random_state:
+        Seed of the encoder's training (TF-IDF's fit is deterministic).
+    on_stage:
+        Called with a short description as each stage starts.
+    params:
+        Settings for the classifier, over the defaults (``epochs``, ``batch_size``... apply to
+        the encoder only, and are ignored when TF-IDF is chosen).
+    """
+    from kit.classify.data import DataNotFoundError
+    from kit.classify.urgency import UrgencyModel
+
+    stage = on_stage or (lambda _: None)
+    start = time.perf_counter()
+    asked = read_questions(course, questions)
+    texts, labels = list(asked.texts), list(asked.labels)
+    n_lessons = 0
+    if use_lessons:
+        taught = lesson_texts(course)
+        texts += taught.texts
+        labels += taught.labels
+        n_lessons = len(taught)
+    kind = choose_model(asked.labels) if model == "auto" else model
+    if kind == "encoder":
+        settings = {**ENCODER_SETTINGS, "random_state": random_state, "progress": progress}
+    else:
+        settings = dict(TFIDF_SETTINGS)
+    own = set(inspect.signature(classifier_class(kind)).parameters)
+    settings.update({k: v for k, v in params.items() if k in own})
+    stage(f"training the skill classifier ({kind}) on {len(texts)} texts")
+    classifier = make_classifier(kind, **settings).fit(texts, labels)
+    urgency_model = None
+    urgency_note = "not trained"
+    if urgency:
+        stage("training the urgency model")
+        try:
+            urgency_model = UrgencyModel.train(urgency_data)
+            urgency_note = "trained"
+        except DataNotFoundError as exc:
+            urgency_note = f"skipped: {exc}"
+    info = {
+        "model": kind,
+        "questions": len(asked),
+        "lesson_pieces": n_lessons,
+        "labels": sorted(set(labels)),
+        "urgency_model": urgency_note,
+        "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "fit_seconds": round(time.perf_counter() - start, 1),
+    }
+    if threshold is None:
+        threshold = DEFAULT_THRESHOLDS[kind]
+    router = Router(course, classifier, urgency_model, threshold, info=info)
+    if save:
+        router.save()
+    return router
+
+
+def load_router(course: Course, folder: str | Path | None = None) -> Router:
+    """Load the course's trained router (from ``<course>/_kit/router`` unless ``folder``).
+
+    Raises
+    ------
+    RouterNotTrainedError
+        No router was trained for this course.
+    ModelFormatError
+        The saved router is unreadable or was trained for skills the course no longer has.
+    """
+    from kit.classify.urgency import UrgencyModel
+
+    folder = Path(folder) if folder is not None else router_dir(course)
+    settings_path = folder / SETTINGS_FILE
+    if not settings_path.is_file():
+        raise RouterNotTrainedError(
+            f"{folder}: no trained router; run 'kit router train {course.root}'"
+        )
+    try:
+        settings = json.loads(settings_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise ModelFormatError(f"{settings_path}: unreadable ({exc}); train again") from None
+    if settings.get("format") != ROUTER_FORMAT:
+        raise ModelFormatError(f"{settings_path}: an older router format; train again")
+    classifier = load_classifier(folder / "skills")
+    unknown = [c for c in classifier.classes_ if c != OFF_TOPIC and c not in course.skills]
+    if unknown:
+        raise ModelFormatError(
+            f"{folder}: trained for skills the course no longer has ({', '.join(unknown)}); "
+            f"run 'kit router train {course.root}' again"
+        )
+    urgency_model = UrgencyModel.load(folder / "urgency") if settings.get("urgency") else None
+    info = {
+        k: v for k, v in settings.items() if k not in {"format", "course", "threshold", "top_k"}
+    }
+    return Router(
+        course,
+        classifier,
+        urgency_model,
+        float(settings.get("threshold", DEFAULT_THRESHOLD)),
+        int(settings.get("top_k", 3)),
+        info,
+    )

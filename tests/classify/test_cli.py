@@ -1,0 +1,78 @@
+"""`kit router train|eval` and `kit ask`: JSON output, clear errors, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from kit.classify.data import write_labelled_csv
+from tests.classify.conftest import TEST, TRAIN
+from tests.conftest import run_cli
+
+
+def test_eval_json_has_accuracy_macro_f1_and_fit_seconds(tmp_path: Path) -> None:
+    train = write_labelled_csv(tmp_path / "train.csv", *map(list, zip(*TRAIN, strict=True)))
+    test = write_labelled_csv(tmp_path / "test.csv", *map(list, zip(*TEST, strict=True)))
+    code, out = run_cli("router", "eval", "--train", str(train), "--test", str(test), "--json")
+    assert code == 0, out
+    result = json.loads(out)
+    assert result["accuracy"] == 1.0
+    assert result["macro_f1"] == 1.0
+    assert result["fit_seconds"] >= 0
+    assert (result["n_train"], result["n_test"]) == (12, 2)
+
+
+def test_eval_bad_csv_names_the_line(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("text,label\nhello,a\n,b\n", encoding="utf-8")
+    code, out = run_cli("router", "eval", "--train", str(bad), "--test", str(bad))
+    assert code == 1
+    assert "bad.csv:3: column 'text' is empty" in out.replace("\n", "")
+
+
+def test_train_then_ask(course_copy: Path) -> None:
+    code, out = run_cli("ask", str(course_copy), "what is a dataframe")
+    assert code == 1 and "kit router train" in out
+
+    code, out = run_cli("router", "train", str(course_copy), "--model", "tfidf", "--no-urgency")
+    assert code == 0, out
+    assert "trained the tfidf router" in out
+    assert (course_copy / "_kit" / "router" / "router.json").is_file()
+
+    code, out = run_cli("ask", str(course_copy), "how do I group a pandas dataframe", "--json")
+    assert code == 0, out
+    route = json.loads(out)
+    assert route["skill"] == "pandas"
+    assert route["mentors"][0]["id"] == "lin"
+    assert route["urgency"] is None
+
+    code, out = run_cli("ask", str(course_copy), "can I get a refund please")
+    assert code == 0, out
+    assert "not sure" in out
+
+
+def test_train_reports_a_bad_questions_file(course_copy: Path, tmp_path: Path) -> None:
+    questions = tmp_path / "q.csv"
+    questions.write_text("text,skill\nwhat is numpy,numpi\n", encoding="utf-8")
+    code, out = run_cli(
+        "router", "train", str(course_copy), "--questions", str(questions), "--no-urgency"
+    )
+    assert code == 1
+    assert "did you mean 'numpy'?" in out.replace("\n", "")
+
+
+def test_auto_falls_back_to_tfidf_when_questions_are_scarce(
+    course_copy: Path, tmp_path: Path
+) -> None:
+    questions = tmp_path / "q.csv"
+    questions.write_text(
+        "text,skill\n" + "".join(f'"{text}",{skill}\n' for text, skill in TRAIN), encoding="utf-8"
+    )
+    code, out = run_cli(
+        "router", "train", str(course_copy), "--questions", str(questions),
+        "--no-lessons", "--no-urgency", "--epochs", "2", "--json",
+    )  # fmt: skip
+    assert code == 0, out
+    summary = json.loads(out)
+    assert summary["model"] == "tfidf"  # 6 questions per skill: fewer than 8
+    assert summary["questions"] == 12
