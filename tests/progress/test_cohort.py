@@ -61,7 +61,11 @@ def test_at_risk_names_weak_prerequisites_of_the_next_project(sample_course: Pat
         )
     ]
     weak = [_a("bob", "python-basics", 0.0, i) for i in range(3)]
-    done = [_a("cy", "pandas", 1.0, 1, "grading", "pandas-analysis/test-load-survey")]
+    # cy has graded work on every project, so there is no next project to be at risk for
+    done = [
+        _a("cy", "pandas", 1.0, i, "grading", f"{project.id}/test-cell")
+        for i, project in enumerate(course.manifest.projects)
+    ]
     attempts = strong + weak + done
     table = mastery_table(course, attempts)
     risky = at_risk(course, table, attempts)
