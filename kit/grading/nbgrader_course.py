@@ -46,7 +46,7 @@ class NbgraderCourse:
         tools_on_path()
         self.course = course
         self.settings = course.manifest.grading
-        self.root = course.root / "_kit" / "nbgrader"
+        self.root = course.root.resolve() / "_kit" / "nbgrader"  # nbgrader changes folder
 
     # -- places ------------------------------------------------------------------------------
     @property
@@ -58,7 +58,7 @@ class NbgraderCourse:
     def exchange(self) -> Path:
         """nbgrader's exchange folder."""
         path = Path(self.settings.exchange)
-        return path if path.is_absolute() else self.course.root / path
+        return path if path.is_absolute() else self.course.root.resolve() / path
 
     def submitted(self, project: str, learner: str | None = None) -> Path:
         """``submitted/<learner>/<project>`` (or the ``submitted`` folder)."""

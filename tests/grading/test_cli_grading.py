@@ -92,3 +92,12 @@ def test_grade_errors_are_clear(course_copy: Path) -> None:
     assert code == 1 and "unknown project 'nope'" in out
     code, out = run("grade", str(course_copy), PROJECT, "--learner", "ghost")
     assert code == 1 and "no submission collected" in out
+
+
+def test_a_course_given_by_a_relative_path(
+    course_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(course_copy.parent)  # nbgrader changes folder: the kit's paths must not
+    code, out = run("assign", course_copy.name, PROJECT)
+    assert code == 0, out
+    assert (course_copy / "_kit" / "nbgrader" / "release" / PROJECT / f"{PROJECT}.ipynb").is_file()
