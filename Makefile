@@ -41,7 +41,9 @@ demo: install
 	$(KIT) graph $(DEMO_COURSE) -o $(DEMO)/skills-data-analyst.png --track data-analyst
 	@echo "== 3. the published book: lessons executed (cached in $(DEMO)/book), projects without solutions"
 	$(KIT) book build $(DEMO_COURSE) --out $(DEMO)/book
-	@echo "== 4. projects: release, the sample learners submit, collect, grade (sandboxed, in parallel)"
+	@echo "== 4. a cohort: 40 simulated learners' self-check answers in the course's attempt log"
+	$(KIT) progress simulate $(DEMO_COURSE) --learners 40
+	@echo "== 5. projects: release; the sample learners ada, ben, cleo and dev submit; collect; grade (sandboxed, in parallel; graded cells join the attempt log)"
 	@for project in $(PROJECTS); do \
 	  $(KIT) release $(DEMO_COURSE) $$project --force && \
 	  $(KIT) submit $(DEMO_COURSE) $$project $(DEMO_COURSE)/sample-submissions && \
@@ -50,13 +52,12 @@ demo: install
 	done
 	$(KIT) feedback $(DEMO_COURSE) $(firstword $(PROJECTS))
 	$(KIT) export $(DEMO_COURSE) -o $(DEMO)/grades
-	@echo "== 5. progress: the graded cells, plus a simulated cohort of 40 learners; BKT fitted; the cohort report"
-	$(KIT) progress simulate $(DEMO_COURSE) --learners 40
+	@echo "== 6. progress: BKT fitted on every answer and graded cell; the cohort report"
 	$(KIT) progress fit $(DEMO_COURSE) -o $(DEMO)/bkt.json
 	$(KIT) progress report $(DEMO_COURSE) --params $(DEMO)/bkt.json -o $(DEMO)/progress.html
-	@echo "== 6. the learning path of a sample learner (confident in Python basics, 4 hours a week)"
+	@echo "== 7. the learning path of a sample learner (confident in Python basics, 4 hours a week)"
 	$(KIT) path $(DEMO_COURSE) --track ml-engineer --rate python-basics=3 --hours 4 -o $(DEMO)/path-ml-engineer.png
-	@echo "== 7. the question router: trained on the course's questions and lessons, then asked"
+	@echo "== 8. the question router: trained on the course's questions and lessons, then asked"
 	$(KIT) router train $(DEMO_COURSE)
 	$(KIT) ask $(DEMO_COURSE) "my dataframe groupby gives NaN for some groups, why?"
 	$(KIT) ask $(DEMO_COURSE) "loss.backward() says the tensor does not require grad"
