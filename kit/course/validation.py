@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from kit.course.problems import CourseError, Report
 from kit.course.yaml_source import YamlSource, YamlSyntaxError, format_loc, parse_yaml
 
 MANIFEST_NAME = "course.yml"
+SELF_CHECK_CALL = re.compile(r"""\bself_check\(\s*(?:check_id\s*=\s*)?(["'])([^"']*)\1""")
+"""A lesson's ``self_check("id")`` call (the id written as a literal)."""
 QUESTIONS_NAME = "questions.csv"
 TOP_LEVEL_FIELDS = [*CourseInfo.model_fields, *SECTIONS]
 CELL_SKILL_FIX = (
@@ -349,6 +352,7 @@ class _Checker:
                     "give each lesson its own notebook",
                 )
             seen.setdefault(lesson.notebook, lesson.id)
+            self._self_checks(path, result.notebook)
             declared = kit_metadata(result.notebook).get("skills")
             if declared is None:
                 continue
@@ -376,6 +380,25 @@ class _Checker:
                     fix="make them agree (course.yml is what the kit uses)",
                     field="metadata.kit.skills",
                 )
+
+    def _self_checks(self, path: Path, notebook: Any) -> None:
+        """Every ``self_check("id")`` in a lesson names a check of course.yml."""
+        checks = set(self.ids["checks"])
+        for index, cell in enumerate(notebook.cells):
+            if cell.cell_type != "code":
+                continue
+            for match in SELF_CHECK_CALL.finditer(cell.source):
+                check_id = match.group(2)
+                if check_id not in checks:
+                    self.report.error(
+                        path,
+                        f"self_check({check_id!r}) names no check of course.yml",
+                        field=f"cells[{index}]",
+                        fix=_join(
+                            _did_you_mean(check_id, checks),
+                            "add the question under 'checks:' in course.yml, or fix the id",
+                        ),
+                    )
 
     def _projects(self) -> None:
         known = set(self.ids["skills"])
