@@ -16,6 +16,7 @@ hidden tests put back, kernel spec reset, metadata checked), executed, and score
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import os
@@ -442,18 +443,16 @@ def _first_done(pending: dict[Future[dict[str, Any]], Any]) -> set[Future[dict[s
     return done
 
 
+@functools.cache  # one listener per process
 def _quick_sqlite_commits() -> None:
-    """Write SQLite databases (the gradebook, the journal, the attempt log) in WAL mode with
-    ``synchronous=NORMAL``: a commit no longer waits for the disk (nbgrader commits once per
-    grade cell), and a killed grader still leaves every committed row in place; only a power
-    cut can lose the last few commits, which a re-run grades again."""
+    """Write SQLite databases opened through SQLAlchemy (the gradebook, the attempt log) in WAL
+    mode with ``synchronous=NORMAL``: a commit no longer waits for the disk (nbgrader commits
+    once per grade cell), and a killed grader still leaves every committed row in place; only
+    a power cut can lose the last few commits, which a re-run grades again."""
     import sqlite3
 
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
-
-    if getattr(_quick_sqlite_commits, "done", False):
-        return
 
     @event.listens_for(Engine, "connect")
     def _pragmas(connection: Any, _record: Any) -> None:
@@ -463,8 +462,6 @@ def _quick_sqlite_commits() -> None:
                 cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
-
-    _quick_sqlite_commits.done = True  # type: ignore[attr-defined]
 
 
 def grade(

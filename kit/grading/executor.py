@@ -47,12 +47,9 @@ def local_executor(workers: int) -> Executor:
 
 def _follow_parent(parent: int) -> None:
     """Worker start-up: die with the grader instead of waiting forever for work."""
-    import ctypes
-    import ctypes.util
+    from kit.grading.sandbox import die_with_parent
 
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    die_with_parent(signal.SIGTERM)
 
     def watch() -> None:  # where prctl is missing: poll
         while os.getppid() == parent:
@@ -137,8 +134,7 @@ def _start_kernel(limits: dict[str, Any]) -> tuple[Any, Path, Path]:
     report = base / "isolation.json"
     settings = dict(limits, cwd=str(work), report=str(report))
     preload = limits.get("preload")
-    wanted = preload is not None and _Warm.zygote_failures < 3
-    zygote = _zygote(preload) if wanted and preload is not None else None
+    zygote = _zygote(preload) if preload is not None and _Warm.zygote_failures < 3 else None
     kernel = ["-f", "{connection_file}", "--HistoryManager.hist_file=:memory:"]
     if zygote is not None:
         argv = ["ipykernel", *kernel]

@@ -34,6 +34,13 @@ def _libc() -> Any:
     return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 
 
+def die_with_parent(signum: int) -> None:
+    """Have the kernel send ``signum`` to this process when the thread that started it ends
+    (Linux's PR_SET_PDEATHSIG; nothing where that is missing)."""
+    with contextlib.suppress(OSError, AttributeError):
+        _libc().prctl(1, signum)
+
+
 def _cgroup(name: str, processes: int, memory_bytes: int) -> str:
     """Join a new cgroup limiting processes and memory; returns what was done."""
     done = []

@@ -21,10 +21,12 @@ import contextlib
 import importlib.util
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -164,8 +166,6 @@ class ForkedProcess:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        import time
-
         end = None if timeout is None else time.monotonic() + timeout
         while self.poll() is None:
             if end is not None and time.monotonic() > end:
@@ -178,13 +178,9 @@ class ForkedProcess:
             os.kill(self.pid, signum)
 
     def kill(self) -> None:
-        import signal
-
         self.send_signal(signal.SIGKILL)
 
     def terminate(self) -> None:
-        import signal
-
         self.send_signal(signal.SIGTERM)
 
 
@@ -193,13 +189,11 @@ class ForkedProcess:
 
 def _child(request: dict[str, Any], template: int) -> None:
     """In the forked kernel: redirect output, confine, and become the kernel."""
-    import signal
-
-    from kit.grading.sandbox import confine
+    from kit.grading.sandbox import confine, die_with_parent
 
     status = 1
     try:
-        _die_with_parent()  # the kernel ends when the template does (it ends with its worker)
+        die_with_parent(signal.SIGKILL)  # the kernel ends with the template (and its worker)
         if os.getppid() != template:  # the template is already gone
             os._exit(1)
         for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM):
@@ -235,23 +229,14 @@ def _child(request: dict[str, Any], template: int) -> None:
         os._exit(status)
 
 
-def _die_with_parent() -> None:
-    import ctypes
-    import ctypes.util
-    import signal
-
-    with contextlib.suppress(OSError, AttributeError):
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
 def main(argv: list[str]) -> None:
     import gc
     import importlib
-    import signal
+
+    from kit.grading.sandbox import die_with_parent
 
     worker = int(argv[2]) if len(argv) > 2 else os.getppid()
-    _die_with_parent()  # end with the worker
+    die_with_parent(signal.SIGKILL)  # end with the worker
     if os.getppid() != worker:  # it is already gone
         return
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they end
