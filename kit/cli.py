@@ -51,6 +51,22 @@ def _print_report(report: Report, *, quiet_ok: bool = False) -> None:
         console.print(f"[{colour}]{report.course_dir}: {report.summary()}[/{colour}]")
 
 
+def _progress(description: str, *details: Any, disable: bool = False) -> Any:
+    """The kit's progress bar, on stderr: ``description`` (a rich format string for the task),
+    the bar, ``details`` (columns, or format strings made into text columns), the time left."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = [TextColumn(d) if isinstance(d, str) else d for d in details]
+    return Progress(
+        TextColumn(description),
+        BarColumn(),
+        *columns,
+        TimeRemainingColumn(),
+        console=_console(stderr=True),
+        disable=disable,
+    )
+
+
 def _fail(message: str) -> NoReturn:
     _console(stderr=True).print(f"[red]error:[/red] {message}", markup=True)
     sys.exit(1)
@@ -323,19 +339,13 @@ def grade(
     a submission could not be graded at all (a corrupt file, say): its cells score 0 and the
     table says why.
     """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
     from rich.table import Table
 
     from kit.grading.engine import grade as run_grading
 
     loaded = _load(course)
-    progress = Progress(
-        TextColumn("grading {task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeRemainingColumn(),
-        console=_console(stderr=True),
-        disable=as_json,
+    progress = _progress(
+        "grading {task.description}", "{task.completed}/{task.total}", disable=as_json
     )
     task = progress.add_task(project, total=None)
     with progress, _grading_errors():

@@ -40,10 +40,8 @@ def build_command(course: Path, out: Path | None, no_execute: bool) -> None:
     Jupyter Book fails, or when a solution or a hidden test leaked into the HTML (it is then
     removed, and the message names the page).
     """
-    from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
     from kit.book import BookError, build_book
-    from kit.cli import _console, _fail, _load
+    from kit.cli import _console, _fail, _load, _progress
 
     loaded = _load(course)
     labels = {
@@ -53,14 +51,7 @@ def build_command(course: Path, out: Path | None, no_execute: bool) -> None:
         "write": "writing HTML",
         "check": "checking for leaks",
     }
-    progress = Progress(
-        TextColumn("{task.description:<24}"),
-        BarColumn(),
-        TextColumn("{task.fields[item]}"),
-        TimeRemainingColumn(),
-        console=_console(stderr=True),
-        transient=False,
-    )
+    progress = _progress("{task.description:<24}", "{task.fields[item]}")
     tasks: dict[str, Any] = {}
 
     def on_progress(stage: str, done: float, total: float, item: str) -> None:

@@ -40,23 +40,9 @@ def _classify_errors() -> Iterator[None]:
 
 
 def _training_progress(disable: bool) -> Any:
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
+    from rich.progress import MofNCompleteColumn
 
-    return Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("steps"),
-        TimeRemainingColumn(),
-        console=_cli()._console(stderr=True),
-        disable=disable,
-    )
+    return _cli()._progress("{task.description}", MofNCompleteColumn(), "steps", disable=disable)
 
 
 def _set_threads(threads: int | None) -> None:
