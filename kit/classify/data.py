@@ -6,6 +6,7 @@ Every reading error names the file, the line and the column, and says how to fix
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,16 @@ def read_labelled_csv(path: str | Path, label_column: str | None = None) -> Labe
         ) from None
 
 
+def numbered_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a ``csv.reader`` after the ones read so far, each with the file line it
+    starts on (a quoted text may span lines); blank rows are left out."""
+    end = reader.line_num
+    for row in reader:
+        start, end = end + 1, reader.line_num
+        if any(cell.strip() for cell in row):
+            yield start, row
+
+
 def _read_rows(path: Path, reader: Any, label_column: str | None) -> LabelledTexts:
     header = next(reader, None)
     if header is None:
@@ -100,11 +111,7 @@ def _read_rows(path: Path, reader: Any, label_column: str | None) -> LabelledTex
     texts: list[str] = []
     labels: list[str] = []
     lines: list[int] = []
-    line = reader.line_num
-    for row in reader:
-        start, line = line + 1, reader.line_num
-        if not any(cell.strip() for cell in row):
-            continue
+    for start, row in numbered_rows(reader):
         if len(row) <= max(text_at, label_at):
             raise DataFormatError(
                 f"{path}:{start}: has {len(row)} column(s), expected {len(names)}; "

@@ -522,7 +522,7 @@ class _Checker:
 
     def _questions(self) -> None:
         """questions.csv (the router's training data), when present: every label a skill id."""
-        from kit.classify.data import OFF_TOPIC
+        from kit.classify.data import OFF_TOPIC, numbered_rows
 
         path = self.dir / QUESTIONS_NAME
         if not path.is_file():
@@ -543,11 +543,7 @@ class _Checker:
                     )
                     return
                 text_at, skill_at = header.index("text"), header.index("skill")
-                end = reader.line_num
-                for row in reader:
-                    line, end = end + 1, reader.line_num
-                    if not any(cell.strip() for cell in row):
-                        continue
+                for line, row in numbered_rows(reader):
                     if len(row) <= max(text_at, skill_at):
                         self.report.error(
                             path,
