@@ -9,6 +9,9 @@ from pathlib import Path
 from kit.course.graph import SkillGraph
 from kit.course.manifest import Lesson, Manifest, Mentor, Project, Skill, Track
 
+WORKSPACE_NAME = "_kit"
+"""The name of a course's workspace folder (generated state: gradebook, attempt log, builds)."""
+
 
 @dataclass(frozen=True)
 class TrackSummary:
@@ -59,6 +62,12 @@ class Course:
     def manifest_path(self) -> Path:
         """Path of course.yml."""
         return self.root / "course.yml"
+
+    @property
+    def workspace(self) -> Path:
+        """The course's workspace: ``<course>/_kit``, where the kit keeps what it generates (the
+        attempt log, nbgrader's course folder, the router, builds and reports); never content."""
+        return self.root / WORKSPACE_NAME
 
     @cached_property
     def graph(self) -> SkillGraph:

@@ -9,6 +9,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from kit.errors import KitError
+
 
 class Severity(str, Enum):
     """How bad a problem is: errors stop the course from being used, warnings do not."""
@@ -132,10 +134,13 @@ class Report:
         return ", ".join(parts)
 
 
-class CourseError(Exception):
+class CourseError(KitError):
     """Raised when a course cannot be loaded; carries the full report."""
 
     def __init__(self, report: Report) -> None:
         self.report = report
         lines = [p.format(report.course_dir.parent) for p in report.errors]
-        super().__init__(f"{report.summary()} in {report.course_dir}\n" + "\n".join(lines))
+        super().__init__(
+            f"{report.summary()} in {report.course_dir}\n" + "\n".join(lines),
+            fix=f"run 'kit check {report.course_dir}' after fixing these",
+        )
