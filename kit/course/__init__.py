@@ -16,9 +16,17 @@ from kit.course.manifest import (
 )
 from kit.course.model import Course, TrackSummary
 from kit.course.problems import CourseError, Problem, Report, Severity
-from kit.course.validation import check_course, load_course
+from kit.course.validation import (
+    OFF_TOPIC,
+    QUESTIONS_NAME,
+    check_course,
+    iter_question_problems,
+    load_course,
+)
 
 __all__ = [
+    "OFF_TOPIC",
+    "QUESTIONS_NAME",
     "Check",
     "Course",
     "CourseError",
@@ -35,6 +43,7 @@ __all__ = [
     "Track",
     "TrackSummary",
     "check_course",
+    "iter_question_problems",
     "json_schema",
     "load_course",
 ]

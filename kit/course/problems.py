@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Iterator
 from contextlib import suppress
 from dataclasses import asdict, dataclass, field
@@ -10,6 +11,21 @@ from pathlib import Path
 from typing import Any
 
 from kit.errors import KitError
+
+DID_YOU_MEAN_CUTOFF = 0.8
+"""How alike a misspelt id and a known one must be (difflib's ratio) to suggest the known one:
+high enough that a suggestion is nearly always the id meant."""
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """``did you mean 'x'?`` for the choice closest to ``word``, or "" when none is close."""
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=DID_YOU_MEAN_CUTOFF)
+    return f"did you mean '{match[0]}'?" if match else ""
+
+
+def join_fix(suggestion: str, general: str) -> str:
+    """A fix: the likely correction first (when there is one), the general rule after it."""
+    return f"{suggestion} ({general})" if suggestion else general
 
 
 class Severity(str, Enum):

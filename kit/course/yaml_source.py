@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from kit.errors import KitError
+
 Loc = tuple[str | int, ...]
 
 
@@ -55,14 +57,12 @@ class YamlSource:
         return self.lines.get((), None)
 
 
-class YamlSyntaxError(Exception):
-    """course.yml is not valid YAML."""
+class YamlSyntaxError(KitError):
+    """course.yml is not valid YAML; ``line`` is where the parser stopped (when known)."""
 
     def __init__(self, message: str, line: int | None, fix: str) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, fix)
         self.line = line
-        self.fix = fix
 
 
 def _syntax_fix(problem: str) -> str:
