@@ -171,19 +171,8 @@ def plan_path(
         )
     if not course.manifest.lessons and not course.manifest.projects:
         messages.append("This course has no lessons or projects yet, so there is nothing to plan.")
-
-    lessons = [x for x in course.manifest.lessons if set(x.skills) & set(missing)]
-    untaught = [s for s in missing if not any(s in x.skills for x in lessons)]
-    for skill in untaught:
-        mentors = ", ".join(m.name for m in course.mentors_for(skill))
-        ask = f"; ask {mentors}" if mentors else ""
-        messages.append(f"No lesson teaches '{course.skills[skill].title}' yet{ask}.")
-    needed_set = set(needed)
-    projects = [
-        p
-        for p in course.manifest.projects
-        if set(p.skills) & set(missing) and set(p.skills) <= needed_set
-    ]
+    lessons, projects = _relevant(course, set(missing), set(needed))
+    messages.extend(_untaught(course, missing, lessons))
 
     position = {s: i for i, s in enumerate(course.graph.order)}
     serves = {g: set(course.graph.closure([g])) for g in goals}
@@ -203,6 +192,30 @@ def plan_path(
         threshold=threshold,
         messages=tuple(messages),
     )
+
+
+def _relevant(
+    course: Course, missing: set[str], needed: set[str]
+) -> tuple[list[Lesson], list[Project]]:
+    """The lessons that teach a missing skill, and the projects that assess one (and nothing
+    beyond the goal's skills)."""
+    lessons = [x for x in course.manifest.lessons if set(x.skills) & missing]
+    projects = [
+        p for p in course.manifest.projects if set(p.skills) & missing and set(p.skills) <= needed
+    ]
+    return lessons, projects
+
+
+def _untaught(course: Course, missing: Sequence[str], lessons: Sequence[Lesson]) -> list[str]:
+    """One message per missing skill that no lesson teaches, naming the mentors to ask."""
+    messages = []
+    for skill in missing:
+        if any(skill in x.skills for x in lessons):
+            continue
+        mentors = ", ".join(m.name for m in course.mentors_for(skill))
+        ask = f"; ask {mentors}" if mentors else ""
+        messages.append(f"No lesson teaches '{course.skills[skill].title}' yet{ask}.")
+    return messages
 
 
 def _order(
