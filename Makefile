@@ -78,6 +78,7 @@ lint: install
 	$(BIN)/ruff check kit tests bench conftest.py
 	$(BIN)/ruff format --check kit tests bench conftest.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix kit tests bench conftest.py
