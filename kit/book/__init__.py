@@ -4,7 +4,7 @@
 the skill map, the tracks and the mentors), executes the lessons with a cache, builds HTML and
 checks that no solution or hidden test reached it.
 
-Names load on first use, so that ``kit.book.cli`` (imported by ``kit --help``) stays light.
+Names load on first use, so that importing ``kit.book`` stays light.
 """
 
 from __future__ import annotations

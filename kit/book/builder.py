@@ -21,10 +21,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kit.book.config import BookError, load_config
+from kit.book.config import BookConfig, BookError, load_config
 from kit.book.execution import Execution, execute_into_cache, kernel_env, read_notebook
 from kit.book.leaks import LeakError, check_leaks
-from kit.book.source import BookSource
+from kit.book.source import BookSource, Generated
 from kit.course import Course
 
 Progress = Callable[[str, float, float, str], None]
@@ -43,8 +43,8 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
 
 def default_out(course: Course) -> Path:
-    """The default build folder of a course's book: ``COURSE/_kit/book``."""
-    return course.root / "_kit" / "book"
+    """The default build folder of a course's book: ``book`` in the course's workspace."""
+    return course.workspace / "book"
 
 
 def html_dir(out: Path) -> Path:
@@ -192,32 +192,7 @@ def build_book(
     executions: list[Execution] = []
     if execute:
         started = time.perf_counter()
-        patterns = list(config.jupyter_book.get("execute", {}).get("exclude_patterns") or [])
-        patterns += ["projects/*", "projects/*/*.ipynb"]
-        to_run = [
-            (name, path) for name, path in generated.lessons if _executes(name, path, patterns)
-        ]
-        total = len(to_run)
-        finished: list[Execution] = []
-        (out / "kernels.log").unlink(missing_ok=True)  # this build's kernels only
-
-        def starting(name: str, cached: bool) -> None:
-            report("execute", len(finished), total, name + (" (cached)" if cached else ""))
-
-        def done(result: Execution) -> None:
-            finished.append(result)
-            report("execute", len(finished), total, result.path)
-
-        executions = execute_into_cache(
-            to_run,
-            out / "cache",
-            cell_timeout=config.kit.cell_timeout,
-            notebook_timeout=config.kit.lesson_timeout,
-            env=env,
-            kernel_log=out / "kernels.log",
-            on_start=starting,
-            on_done=done,
-        )
+        executions = _execute_lessons(generated, config, out, env, report)
         seconds["execute"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -227,12 +202,48 @@ def build_book(
     started = time.perf_counter()
     html = html_dir(out)
     report("check", 0, 1, "leaks")
+    _check_leaks(course, html, generated)
+    report("check", 1, 1, "leaks")
+    seconds["check"] = time.perf_counter() - started
+    pages = sum(1 for _ in html.rglob("*.html"))
+    return BookResult(out, html, executions, generated.changed, warnings, pages, seconds)
+
+
+def _execute_lessons(
+    generated: Generated, config: BookConfig, out: Path, env: dict[str, str], report: Progress
+) -> list[Execution]:
+    """Execute the generated lessons the book executes (not excluded), those that changed since
+    the cache last ran them, into the cache in ``out``."""
+    patterns = list(config.jupyter_book.get("execute", {}).get("exclude_patterns") or [])
+    patterns += ["projects/*", "projects/*/*.ipynb"]
+    to_run = [(name, path) for name, path in generated.lessons if _executes(name, path, patterns)]
+    total = len(to_run)
+    finished: list[Execution] = []
+    (out / "kernels.log").unlink(missing_ok=True)  # this build's kernels only
+
+    def starting(name: str, cached: bool) -> None:
+        report("execute", len(finished), total, name + (" (cached)" if cached else ""))
+
+    def done(result: Execution) -> None:
+        finished.append(result)
+        report("execute", len(finished), total, result.path)
+
+    return execute_into_cache(
+        to_run,
+        out / "cache",
+        cell_timeout=config.kit.cell_timeout,
+        notebook_timeout=config.kit.lesson_timeout,
+        env=env,
+        kernel_log=out / "kernels.log",
+        on_start=starting,
+        on_done=done,
+    )
+
+
+def _check_leaks(course: Course, html: Path, generated: Generated) -> None:
+    """Fail the build, removing its HTML, when a solution or a hidden test reached it."""
     published = generated.release_notebooks + [path for _, path in generated.lessons]
     leaks = check_leaks(course, html, published)
     if leaks:
         shutil.rmtree(html, ignore_errors=True)
         raise LeakError(leaks)
-    report("check", 1, 1, "leaks")
-    seconds["check"] = time.perf_counter() - started
-    pages = sum(1 for _ in html.rglob("*.html"))
-    return BookResult(out, html, executions, generated.changed, warnings, pages, seconds)

@@ -15,12 +15,13 @@ from typing import Any
 import yaml
 
 from kit.course import Course
+from kit.errors import KitError
 
 LESSON_GROUPS = ("track", "layer")
 
 
-class BookError(Exception):
-    """The book cannot be built; the message names the file and the fix."""
+class BookError(KitError):
+    """The book cannot be built; the message names the file (and the fix, or :attr:`fix` does)."""
 
 
 def base_dir() -> Path:

@@ -19,12 +19,20 @@ from kit.book.config import BookError
 
 
 class NotebookError(BookError):
-    """A notebook failed to run: the message names it, the cell and the error."""
+    """A notebook failed to run: the message names it, the cell and the error.
 
-    def __init__(self, path: str, cell: int | None, message: str) -> None:
+    Attributes
+    ----------
+    path:
+        The notebook's name in the book.
+    cell:
+        The index of the cell that failed (``None`` when the kernel did not start).
+    """
+
+    def __init__(self, path: str, cell: int | None, message: str, fix: str = "") -> None:
         self.path = path
         self.cell = cell
-        super().__init__(message)
+        super().__init__(message, fix)
 
 
 @dataclass(frozen=True)
@@ -62,6 +70,77 @@ def _error_text(error: Exception) -> str:
     return lines[-1] if lines else error.__class__.__name__
 
 
+class _Run:
+    """One run of a notebook by nbclient: the cell it has reached (to name it when something
+    fails) and the deadline of the whole notebook (which no cell may run past)."""
+
+    def __init__(self, notebook: Any, name: str, cell_timeout: int, notebook_timeout: int) -> None:
+        self.notebook = notebook
+        self.name = name
+        self.kernel: str = notebook.metadata.get("kernelspec", {}).get("name") or "python3"
+        self.cell_timeout = cell_timeout
+        self.notebook_timeout = notebook_timeout
+        self.deadline = time.monotonic() + notebook_timeout
+        self.index: int | None = None
+        self.cell: Any = None
+
+    def on_cell_start(self, cell: Any, cell_index: int) -> None:
+        self.index, self.cell = cell_index, cell
+
+    def timeout_for(self, cell: Any) -> int:
+        return max(1, min(self.cell_timeout, int(self.deadline - time.monotonic()) + 1))
+
+    def client(self, folder: Path) -> Any:
+        """An nbclient client that runs the notebook in ``folder`` and reports to this run."""
+        from nbclient import NotebookClient
+
+        return NotebookClient(
+            self.notebook,
+            timeout=self.cell_timeout,
+            timeout_func=self.timeout_for,
+            kernel_name=self.kernel,
+            allow_errors=False,
+            store_widget_state=False,
+            record_timing=False,
+            resources={"metadata": {"path": str(folder)}},
+            on_cell_start=self.on_cell_start,
+        )
+
+    def where(self) -> str:
+        """``NAME: cell N (code cell M, `first line`)``: where the run is."""
+        if self.index is None:
+            return f"{self.name}: the kernel '{self.kernel}' did not start"
+        code = sum(1 for c in self.notebook.cells[: self.index + 1] if c.cell_type == "code")
+        start = _first_line(self.cell.source) if self.cell is not None else ""
+        return f"{self.name}: cell {self.index + 1} (code cell {code}, `{start}`)"
+
+    def failure(self, error: Exception) -> NotebookError:
+        """The error that names the notebook, the cell, what went wrong and the fix."""
+        from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+        at, fix = self.where(), ""
+        if isinstance(error, CellTimeoutError):
+            if time.monotonic() >= self.deadline:
+                what = f"the notebook ran past its {self.notebook_timeout} s"
+            else:
+                what = f"the cell ran past its {self.cell_timeout} s"
+            fix = (
+                "make the cell faster, or raise kit.lesson_timeout / kit.cell_timeout in the "
+                "book's _config.yml"
+            )
+        elif isinstance(error, CellExecutionError):
+            what = _error_text(error)
+            fix = (
+                "run the notebook in JupyterLab (Restart Kernel and Run All Cells) and fix the "
+                "cell; tag it raises-exception if the error is meant to be shown"
+            )
+        elif isinstance(error, DeadKernelError):
+            what = "the kernel died (out of memory, or the code ended it)"
+        else:
+            what = str(error)
+        return NotebookError(self.name, self.index, f"{at}: {what}", fix)
+
+
 def execute_notebook(
     path: Path,
     name: str,
@@ -79,42 +158,10 @@ def execute_notebook(
         When a cell raises (cells tagged ``raises-exception`` may), a cell or the whole
         notebook runs past its time, or the kernel dies.
     """
-    from nbclient import NotebookClient
-    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+    from nbclient.exceptions import CellExecutionError
 
-    notebook = read_notebook(path)
-    deadline = time.monotonic() + notebook_timeout
-    current: dict[str, Any] = {"index": None, "cell": None}
-
-    def on_cell_start(cell: Any, cell_index: int) -> None:
-        current.update(index=cell_index, cell=cell)
-
-    def timeout_for(cell: Any) -> int:
-        # the whole notebook has a budget too: no cell may run past the notebook's deadline
-        return max(1, min(cell_timeout, int(deadline - time.monotonic()) + 1))
-
-    kernel = notebook.metadata.get("kernelspec", {}).get("name") or "python3"
-    client = NotebookClient(
-        notebook,
-        timeout=cell_timeout,
-        timeout_func=timeout_for,
-        kernel_name=kernel,
-        allow_errors=False,
-        store_widget_state=False,
-        record_timing=False,
-        resources={"metadata": {"path": str(path.parent)}},
-        on_cell_start=on_cell_start,
-    )
-
-    def where() -> tuple[int | None, str]:
-        index = current["index"]
-        if index is None:
-            return None, f"{name}: the kernel '{kernel}' did not start"
-        cell = current["cell"]
-        code = sum(1 for c in notebook.cells[: index + 1] if c.cell_type == "code")
-        start = _first_line(cell.source) if cell is not None else ""
-        return index, f"{name}: cell {index + 1} (code cell {code}, `{start}`)"
-
+    run = _Run(read_notebook(path), name, cell_timeout, notebook_timeout)
+    client = run.client(path.parent)
     started = time.monotonic()
     # the kernel process's own messages (not the cells' output) go to a log, not the terminal
     log = kernel_log.open("a", encoding="utf-8") if kernel_log is not None else None
@@ -126,41 +173,13 @@ def execute_notebook(
             if env is not None:
                 extra["env"] = dict(env)
             client.execute(**extra)
-    except CellTimeoutError as exc:
-        index, at = where()
-        late = time.monotonic() >= deadline
-        limit = (
-            f"the notebook ran past its {notebook_timeout} s"
-            if late
-            else f"the cell ran past its {cell_timeout} s"
-        )
-        raise NotebookError(
-            name,
-            index,
-            f"{at}: {limit}\n    fix: make the cell faster, or raise kit.lesson_timeout / "
-            "kit.cell_timeout in the book's _config.yml",
-        ) from exc
-    except CellExecutionError as exc:
-        index, at = where()
-        raise NotebookError(
-            name,
-            index,
-            f"{at}: {_error_text(exc)}\n    fix: run the notebook in JupyterLab (Restart Kernel "
-            "and Run All Cells) and fix the cell; tag it raises-exception if the error is "
-            "meant to be shown",
-        ) from exc
-    except DeadKernelError as exc:
-        index, at = where()
-        raise NotebookError(
-            name, index, f"{at}: the kernel died (out of memory, or the code ended it)"
-        ) from exc
-    except (RuntimeError, OSError) as exc:
-        index, at = where()
-        raise NotebookError(name, index, f"{at}: {exc}") from exc
+    # a cell's timeout is an OSError (TimeoutError), a dead kernel a RuntimeError
+    except (CellExecutionError, RuntimeError, OSError) as exc:
+        raise run.failure(exc) from exc
     finally:
         if log is not None:
             log.close()
-    return notebook, time.monotonic() - started
+    return run.notebook, time.monotonic() - started
 
 
 def execute_into_cache(

@@ -64,9 +64,9 @@ class LeakError(BookError):
         shown = "\n".join(f"  {leak}" for leak in self.leaks[:20])
         more = f"\n  ... and {len(self.leaks) - 20} more" if len(self.leaks) > 20 else ""
         super().__init__(
-            f"{len(self.leaks)} solution or hidden-test leak(s) in the built book:\n{shown}{more}"
-            "\n    fix: keep solutions and hidden tests only inside nbgrader's regions in the "
-            "project's source notebooks, and never copy them into lessons or briefs"
+            f"{len(self.leaks)} solution or hidden-test leak(s) in the built book:\n{shown}{more}",
+            fix="keep solutions and hidden tests only inside nbgrader's regions in the project's "
+            "source notebooks, and never copy them into lessons or briefs",
         )
 
 

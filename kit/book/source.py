@@ -32,8 +32,9 @@ from kit.book.pages import (
     track_page,
 )
 from kit.course import Course
+from kit.course.model import WORKSPACE_NAME
 
-SKIPPED_NAMES = {"_kit", "_build", "__pycache__", ".ipynb_checkpoints", "node_modules"}
+SKIPPED_NAMES = {WORKSPACE_NAME, "_build", "__pycache__", ".ipynb_checkpoints", "node_modules"}
 MIME_PRIORITY = [
     # the kit's widgets carry a static view (text/html) for pages without a live kernel; other
     # widgets fall back to a note with a link to JupyterLab (see kit.book.extension)

@@ -9,10 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from kit.course.manifest import ID_PATTERN
+from kit.errors import KitError
 
 
-class ScaffoldError(Exception):
-    """The course cannot be created where asked."""
+class ScaffoldError(KitError):
+    """The course cannot be created where asked (the folder is in use, or the id is not valid)."""
 
 
 COURSE_YML = """\
@@ -202,12 +203,14 @@ def new_course(
 
     target = Path(directory)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
-        raise ScaffoldError(f"'{target}' already exists and is not empty; choose a new folder")
+        raise ScaffoldError(
+            f"'{target}' already exists and is not empty", fix="choose a new folder"
+        )
     course_id = course_id or _default_id(target)
     if not re.match(ID_PATTERN, course_id):
         raise ScaffoldError(
-            f"course id '{course_id}' is not a valid id: use lower-case letters, "
-            "digits, '-' and '_' (pass --id)"
+            f"course id '{course_id}' is not a valid id",
+            fix="pass --id with lower-case letters, digits, '-' and '_'",
         )
     title = title or course_id.replace("-", " ").replace("_", " ").capitalize()
     target.parent.mkdir(parents=True, exist_ok=True)

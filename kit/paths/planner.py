@@ -13,13 +13,14 @@ from typing import Literal
 import networkx as nx
 
 from kit.course import Course, Lesson, Project
+from kit.errors import KitError
 from kit.paths.profile import LearnerProfile
 
 DEFAULT_THRESHOLD = 0.8
 """P(mastered) at or above which a skill counts as mastered."""
 
 
-class PlanError(ValueError):
+class PlanError(KitError, ValueError):
     """The request cannot be planned (unknown track or skill, no goal, bad time budget)."""
 
 

@@ -21,13 +21,14 @@ from pathlib import Path
 
 import numpy as np
 
+from kit.errors import KitError
 from kit.progress.attempts import Attempt
 
 LEARNER_COLUMNS = ("user", "user_id", "learner", "student", "student_id", "learner_id")
 SKILL_COLUMNS = ("skill", "skill_id", "skill_name", "kc")
 
 
-class DataFormatError(ValueError):
+class AttemptDataError(KitError, ValueError):
     """A file of answers cannot be read; the message names the file, the line and the fix."""
 
 
@@ -122,7 +123,7 @@ def load_three_line(path: str | Path) -> Sequences:
     path = Path(path)
     lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     if len(lines) % 3:
-        raise DataFormatError(
+        raise AttemptDataError(
             f"{path}: {len(lines)} non-empty lines is not a multiple of 3; each learner needs "
             "a count line, a skills line and an outcomes line"
         )
@@ -132,12 +133,12 @@ def load_three_line(path: str | Path) -> Sequences:
         try:
             count = int(lines[k].strip().rstrip(","))
         except ValueError:
-            raise DataFormatError(
+            raise AttemptDataError(
                 f"{path}:{line_no}: expected the number of answers, found {lines[k][:40]!r}"
             ) from None
         skills, outcomes = _numbers(lines[k + 1]), _numbers(lines[k + 2])
         if len(skills) != count or len(outcomes) != count:
-            raise DataFormatError(
+            raise AttemptDataError(
                 f"{path}:{line_no}: says {count} answers but lists {len(skills)} skills and "
                 f"{len(outcomes)} outcomes; make the three lines agree"
             )
@@ -154,7 +155,7 @@ def _outcome(text: str, path: Path, line: int) -> float:
     except ValueError:
         value = -1.0
     if not 0.0 <= value <= 1.0:
-        raise DataFormatError(f"{path}:{line}: outcome {text!r} is not a number from 0 to 1")
+        raise AttemptDataError(f"{path}:{line}: outcome {text!r} is not a number from 0 to 1")
     return value
 
 
@@ -178,7 +179,7 @@ def load_long_csv(path: str | Path) -> Sequences:
             if col is None
         ]
         if missing:
-            raise DataFormatError(
+            raise AttemptDataError(
                 f"{path}:1: no {' or '.join(missing)} column in the header {header}; name them "
                 f"e.g. 'user_id,skill,correct'"
             )
@@ -204,7 +205,7 @@ def load_sequences(path: str | Path) -> Sequences:
     """Read answers from ``path``, detecting the format: the 3-line format starts with a count."""
     path = Path(path)
     if not path.is_file():
-        raise DataFormatError(f"{path}: no such file")
+        raise AttemptDataError(f"{path}: no such file")
     with path.open(encoding="utf-8") as handle:
         first = handle.readline().strip().rstrip(",")
     if first.isdigit():

@@ -15,7 +15,16 @@ def test_book_commands_are_listed() -> None:
     assert code == 0
     assert "build" in out and "serve" in out
     code, out = run_cli("book", "build", "--help")
-    assert "--no-execute" in out and "--out" in out
+    assert "--no-execute" in out and "-o, --output" in out
+
+
+def test_out_is_a_hidden_alias_of_output(sample_course: Path, tmp_path: Path) -> None:
+    for command in ("build", "serve"):
+        code, out = run_cli("book", command, "--help")
+        assert code == 0 and "--out " not in out and "--output" in out
+    # the old name still chooses the folder: serve looks for the book there
+    code, out = run_cli("book", "serve", str(sample_course), "--out", str(tmp_path / "old"))
+    assert code == 1 and str(tmp_path / "old") in out.replace("\n", "")
 
 
 def test_build_of_a_missing_course_fails_clearly(tmp_path: Path) -> None:
@@ -25,10 +34,10 @@ def test_build_of_a_missing_course_fails_clearly(tmp_path: Path) -> None:
 
 
 def test_serve_before_build_says_what_to_do(sample_course: Path, tmp_path: Path) -> None:
-    code, out = run_cli("book", "serve", str(sample_course), "--out", str(tmp_path / "none"))
+    code, out = run_cli("book", "serve", str(sample_course), "-o", str(tmp_path / "none"))
     assert code == 1
-    assert "no built book" in out
-    assert "kit book build" in out
+    assert "no built book" in out and str(tmp_path / "none") in out.replace("\n", "")
+    assert "fix: run 'kit book build" in out
 
 
 def test_preview_server_serves_the_folder(tmp_path: Path) -> None:

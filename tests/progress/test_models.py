@@ -9,7 +9,7 @@ import pytest
 
 from kit.progress.baseline import SkillRate
 from kit.progress.bkt import BKT, BKTParams, learner_mastery, mastery_trace
-from kit.progress.data import DataFormatError, Sequences, from_attempts, load_sequences
+from kit.progress.data import AttemptDataError, Sequences, from_attempts, load_sequences
 from kit.progress.evaluation import LeakWarning, evaluate, make_model, metrics
 from kit.progress.simulate import simulate_bkt
 
@@ -195,7 +195,7 @@ def test_loaders(tmp_path: Path) -> None:
 def test_loader_errors_name_file_and_line(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "bad.csv"
     path.write_text(text)
-    with pytest.raises(DataFormatError, match=message) as caught:
+    with pytest.raises(AttemptDataError, match=message) as caught:
         load_sequences(path)
     assert str(path) in str(caught.value)
 

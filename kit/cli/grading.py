@@ -1,0 +1,155 @@
+"""``kit assign|release|submit|collect|grade|feedback|export``: projects graded as nbgrader does."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from kit.cli._common import COURSE, console, load, progress_bar
+
+if TYPE_CHECKING:
+    from kit.grading.engine import Outcome
+    from kit.grading.nbgrader_course import NbgraderCourse
+
+PROJECT = click.argument("project")
+
+
+def _grading(course: Path) -> NbgraderCourse:
+    from kit.grading.nbgrader_course import NbgraderCourse
+
+    return NbgraderCourse(load(course))
+
+
+@click.command()
+@COURSE
+@PROJECT
+def assign(course: Path, project: str) -> None:
+    """Generate the release version of PROJECT (solutions and hidden tests removed)."""
+    folder = _grading(course).assign(project)
+    console().print(f"[green]generated[/green] {folder}")
+
+
+@click.command()
+@COURSE
+@PROJECT
+@click.option("--force", is_flag=True, help="Replace a release made before.")
+def release(course: Path, project: str, force: bool) -> None:
+    """Release PROJECT to learners through nbgrader's exchange."""
+    grading = _grading(course)
+    grading.release(project, force=force)
+    console().print(f"[green]released[/green] {project} to {grading.exchange}")
+
+
+@click.command()
+@COURSE
+@PROJECT
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--learner", "learners", multiple=True, help="Submit only this learner (repeat).")
+def submit(course: Path, project: str, folder: Path, learners: tuple[str, ...]) -> None:
+    """Submit the work in FOLDER/<learner>/PROJECT/ to the exchange, as each learner's
+    'nbgrader submit' would (for instance the course's sample submissions)."""
+    done = _grading(course).submit(project, folder, list(learners) or None)
+    console().print(f"[green]submitted[/green] {project} for {len(done)}: {', '.join(done)}")
+
+
+@click.command()
+@COURSE
+@PROJECT
+def collect(course: Path, project: str) -> None:
+    """Collect learners' submissions of PROJECT from the exchange."""
+    learners = _grading(course).collect(project)
+    console().print(f"[green]collected[/green] {len(learners)} submissions of {project}")
+
+
+def _print_outcomes(project: str, outcomes: list[Outcome]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"{project}: {len(outcomes)} submissions", title_justify="left")
+    for column in ("learner", "status", "score", "notes"):
+        table.add_column(column, justify="right" if column == "score" else "left")
+    for o in sorted(outcomes, key=lambda o: o.learner):
+        score = f"{o.score:g}/{o.max_score:g}" if o.status != "skipped" else ""
+        table.add_row(o.learner, o.status, score, "; ".join(o.notes))
+    console().print(table)
+
+
+@click.command()
+@COURSE
+@PROJECT
+@click.option("--learner", "learners", multiple=True, help="Grade only this learner (repeat).")
+@click.option("--workers", type=int, default=0, help="Parallel kernels (default: CPU cores).")
+@click.option("--force", is_flag=True, help="Regrade submissions already graded and unchanged.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON array with an object per submission (learner, status, score, "
+    "max_score, notes, ...) instead of the table.",
+)
+def grade(
+    course: Path, project: str, learners: tuple[str, ...], workers: int, force: bool, as_json: bool
+) -> None:
+    """Autograde PROJECT's submissions: parallel, sandboxed, resumable.
+
+    Gives nbgrader's scores. A re-run grades only new or changed submissions. Exit code 1 when
+    a submission could not be graded at all (a corrupt file, say): its cells score 0 and the
+    table says why.
+    """
+    from kit.grading.engine import grade as run_grading
+
+    loaded = load(course)
+    progress = progress_bar(
+        "grading {task.description}", "{task.completed}/{task.total}", disable=as_json
+    )
+    task = progress.add_task(project, total=None)
+    with progress:
+        outcomes = run_grading(
+            loaded,
+            project,
+            list(learners) or None,
+            workers=workers,
+            force=force,
+            on_start=lambda n: progress.update(task, total=n),
+            on_done=lambda _: progress.advance(task),
+        )
+    if as_json:
+        click.echo(json.dumps([o.to_dict() for o in outcomes]))
+    else:
+        _print_outcomes(project, outcomes)
+    if any(o.status == "failed" for o in outcomes):
+        sys.exit(1)
+
+
+@click.command()
+@COURSE
+@PROJECT
+@click.option("--learner", help="Only this learner.")
+def feedback(course: Path, project: str, learner: str | None) -> None:
+    """Generate HTML feedback for PROJECT's graded submissions and release it."""
+    folder = _grading(course).feedback(project, learner)
+    console().print(f"[green]feedback[/green] in {folder}")
+
+
+@click.command("export")
+@COURSE
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("grades"),
+    show_default=True,
+    help="Folder for projects.csv and skills.csv.",
+)
+def export_command(course: Path, output: Path) -> None:
+    """Export grades: learner x project and learner x skill CSV files."""
+    from kit.grading.export import export_grades
+
+    projects_csv, skills_csv = export_grades(load(course), output)
+    console().print(f"[green]wrote[/green] {projects_csv} and {skills_csv}")
+
+
+COMMANDS = (assign, release, submit, collect, grade, feedback, export_command)

@@ -1,0 +1,226 @@
+"""``kit progress eval|simulate|fit|report``: knowledge tracing on a cohort's answers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from kit.cli._common import COURSE, AliasedOption, console, load, wrote
+from kit.errors import KitError
+
+if TYPE_CHECKING:
+    from kit.progress.attempts import Attempt
+    from kit.progress.bkt import BKT
+
+ATTEMPTS_OPTION = click.option(
+    "--attempts",
+    "attempts_url",
+    metavar="URL",
+    help="Attempt log (SQLAlchemy URL); default: sqlite:///COURSE/_kit/attempts.sqlite.",
+)
+
+
+@click.group()
+def progress() -> None:
+    """Progress models: fit knowledge tracing on a cohort and measure it."""
+
+
+@progress.command("eval")
+@click.option(
+    "--train",
+    "train",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="Answers of the training learners (3-line format or long CSV).",
+)
+@click.option(
+    "--test",
+    "test",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    required=True,
+    help="Answers of the test learners, predicted one step ahead.",
+)
+@click.option(
+    "--model",
+    type=click.Choice(["baseline", "bkt", "bkt-forget", "dkt"]),
+    default="bkt",
+    show_default=True,
+    help="Model to fit and score.",
+)
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object: auc, rmse, accuracy, fit_seconds, predict_seconds.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+def progress_eval(train: Path, test: Path, model: str, as_json: bool, seed: int) -> None:
+    """Fit a model on TRAIN learners and score its one-step-ahead predictions on TEST."""
+    import warnings
+
+    from kit.progress.evaluation import LeakWarning, evaluate
+
+    options: dict[str, Any] = {"random_state": seed} if model != "baseline" else {}
+    if model == "dkt" and not as_json:
+        options["progress"] = lambda epoch, loss, auc: console(stderr=True).print(
+            f"epoch {epoch}: train loss {loss:.4f}, validation AUC {auc:.4f}"
+        )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LeakWarning)
+        result = evaluate(model, train, test, **options)
+    for warning in caught:
+        if issubclass(warning.category, LeakWarning):
+            console(stderr=True).print(f"[yellow]warning:[/yellow] {warning.message}")
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    console().print(
+        f"{model}: AUC {result['auc']:.4f}, RMSE {result['rmse']:.4f}, accuracy "
+        f"{result['accuracy']:.4f}; fit {result['fit_seconds']:.2f} s, predict "
+        f"{result['predict_seconds']:.2f} s ({result['n_train']} training answers, "
+        f"{result['n_test']} test answers)"
+    )
+
+
+@progress.command("simulate")
+@COURSE
+@click.option(
+    "--count",
+    "--learners",
+    "count",
+    cls=AliasedOption,
+    hidden_aliases=("--learners",),
+    type=int,
+    default=40,
+    show_default=True,
+    help="How many learners to invent.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@ATTEMPTS_OPTION
+def progress_simulate(course: Path, count: int, seed: int, attempts_url: str | None) -> None:
+    """Fill the attempt log of COURSE with a simulated cohort (for demos and trials)."""
+    from kit.progress.attempts import AttemptStore
+    from kit.progress.cohort import default_attempts_url, simulate_cohort
+
+    loaded = load(course)
+    url = attempts_url or default_attempts_url(loaded)
+    store = AttemptStore(url)
+    if store.query(course=loaded.id):
+        raise KitError(
+            f"the attempt log {url} already holds answers for {loaded.id}; simulated learners "
+            "would mix with them",
+            fix="use another --attempts",
+        )
+    written = store.add(simulate_cohort(loaded, count, seed=seed))
+    console().print(
+        f"[green]wrote[/green] {written} answers of {count} simulated learners to {url}"
+    )
+
+
+def _print_params(model: BKT, attempts: list[Attempt], order: list[str]) -> None:
+    """The fitted parameters per skill, in the course's order, with the answers behind them."""
+    from rich.table import Table
+
+    counts: dict[str, int] = {}
+    for attempt in attempts:
+        counts[attempt.skill] = counts.get(attempt.skill, 0) + 1
+    table = Table(title=f"BKT parameters from {len(attempts)} answers", title_justify="left")
+    for column in ("skill", "answers", "prior", "learn", "guess", "slip", "forget"):
+        table.add_column(column, justify="left" if column == "skill" else "right")
+    for skill in order:
+        if skill in model.params_:
+            p = model.params_[skill]
+            table.add_row(
+                skill,
+                str(counts.get(skill, 0)),
+                *(f"{v:.3f}" for v in (p.prior, p.learn, p.guess, p.slip, p.forget)),
+            )
+    console().print(table)
+
+
+@progress.command("fit")
+@COURSE
+@ATTEMPTS_OPTION
+@click.option(
+    "--gradebook",
+    metavar="URL",
+    help="Also read graded project cells from this nbgrader gradebook (database URL).",
+)
+@click.option("--forget", is_flag=True, help="Fit BKT with forgetting.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="Where to write the parameters; default COURSE/progress/bkt.json (shipped "
+    "with the course: learners' mastery uses it).",
+)
+def progress_fit(
+    course: Path, attempts_url: str | None, gradebook: str | None, forget: bool, output: Path | None
+) -> None:
+    """Fit BKT on the cohort's answers and save its parameters with COURSE."""
+    from kit.progress.bkt import BKT
+    from kit.progress.cohort import PARAMS_FILE, load_attempts
+    from kit.progress.data import from_attempts
+
+    loaded = load(course)
+    attempts = load_attempts(loaded, attempts_url)
+    if gradebook:
+        from kit.progress.gradebook import attempts_from_gradebook
+
+        attempts += attempts_from_gradebook(loaded, gradebook)
+    if not attempts:
+        raise KitError(
+            f"no answers recorded for {loaded.id} yet: nothing to fit",
+            fix="learners' self-checks and graded projects fill the attempt log; "
+            "'kit progress simulate' makes a trial one",
+        )
+    model = BKT(forget=forget).fit(from_attempts(attempts))
+    path = model.save(output or loaded.root / PARAMS_FILE)
+    _print_params(model, attempts, list(loaded.graph.order))
+    wrote(path)
+
+
+@progress.command("report")
+@COURSE
+@ATTEMPTS_OPTION
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    help="HTML file to write; default COURSE/_kit/reports/progress.html.",
+)
+@click.option(
+    "--threshold",
+    type=float,
+    default=0.5,
+    show_default=True,
+    help="P(mastered) below which a skill counts as weak.",
+)
+@click.option(
+    "--params",
+    "params_path",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="BKT parameter file (from 'kit progress fit -o'); default: the course's own.",
+)
+def progress_report(
+    course: Path,
+    attempts_url: str | None,
+    output: Path | None,
+    threshold: float,
+    params_path: Path | None,
+) -> None:
+    """Write the cohort report of COURSE: mastery heatmap, learners at risk, hard skills."""
+    from kit.progress.report import write_report
+
+    loaded = load(course)
+    target = output or loaded.workspace / "reports" / "progress.html"
+    written = write_report(
+        loaded, target, attempts_url=attempts_url, params_path=params_path, threshold=threshold
+    )
+    wrote(written, " (and the executed notebook beside it)")
+
+
+COMMANDS = (progress,)
