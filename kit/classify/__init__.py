@@ -1,6 +1,7 @@
 """Question routing: text classifiers (a fine-tuned encoder, TF-IDF), urgency, and the router.
 
-The heavy parts (torch, transformers, scikit-learn) load only when a name is first used.
+The heavy parts (torch, transformers, scikit-learn) load only when a name is first used; the
+errors (:class:`RouterError` and its subclasses) load with the package, as they are light.
 """
 
 from __future__ import annotations
@@ -8,8 +9,16 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from kit.classify.errors import (
+    DataNotFoundError,
+    ModelFormatError,
+    QuestionDataError,
+    RouterError,
+    RouterNotTrainedError,
+)
+
 if TYPE_CHECKING:
-    from kit.classify.data import OFF_TOPIC, DataFormatError, read_labelled_csv
+    from kit.classify.data import OFF_TOPIC, read_labelled_csv, read_questions
     from kit.classify.encoder import EncoderClassifier
     from kit.classify.models import TextClassifier, TfidfClassifier, load_classifier
     from kit.classify.router import Route, Router, load_router, train_router
@@ -17,8 +26,8 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "OFF_TOPIC": "kit.classify.data",
-    "DataFormatError": "kit.classify.data",
     "read_labelled_csv": "kit.classify.data",
+    "read_questions": "kit.classify.data",
     "EncoderClassifier": "kit.classify.encoder",
     "TextClassifier": "kit.classify.models",
     "TfidfClassifier": "kit.classify.models",
@@ -32,16 +41,21 @@ _EXPORTS = {
 
 __all__ = [
     "OFF_TOPIC",
-    "DataFormatError",
+    "DataNotFoundError",
     "EncoderClassifier",
+    "ModelFormatError",
+    "QuestionDataError",
     "Route",
     "Router",
+    "RouterError",
+    "RouterNotTrainedError",
     "TextClassifier",
     "TfidfClassifier",
     "UrgencyModel",
     "load_classifier",
     "load_router",
     "read_labelled_csv",
+    "read_questions",
     "train_router",
 ]
 

@@ -6,26 +6,43 @@ Every reading error names the file, the line and the column, and says how to fix
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-OFF_TOPIC = "off-topic"
-"""The label of questions that no skill of the course covers (the router answers "not sure")."""
+from kit.classify.errors import DataNotFoundError, QuestionDataError
+from kit.course.notebooks import read_notebook
+from kit.course.problems import Problem
+from kit.course.validation.questions import (
+    OFF_TOPIC,
+    QUESTIONS_NAME,
+    LabelledRows,
+    scan_labelled_csv,
+)
+
+if TYPE_CHECKING:
+    from kit.course import Course
+
+__all__ = [
+    "OFF_TOPIC",
+    "DataNotFoundError",
+    "LabelledTexts",
+    "QuestionDataError",
+    "UrgencyData",
+    "default_data_dir",
+    "lesson_texts",
+    "load_mooc_urgency",
+    "load_so_titles",
+    "read_labelled_csv",
+    "read_questions",
+    "write_labelled_csv",
+]
 
 DATA_SOURCE = (
     "the evaluation data lives in ../shared/data/questions/ beside the project (Stack Overflow "
     "titles of Xu et al. 2015; MOOC forum urgency of Svabensky et al. 2023); see its README"
 )
-
-
-class DataFormatError(ValueError):
-    """A labelled-text file that cannot be read; the message names the file, line and fix."""
-
-
-class DataNotFoundError(FileNotFoundError):
-    """An evaluation data set that is not on this machine; the message says where it comes from."""
 
 
 @dataclass(frozen=True)
@@ -64,74 +81,118 @@ def read_labelled_csv(path: str | Path, label_column: str | None = None) -> Labe
 
     Raises
     ------
-    DataFormatError
-        The file is missing, not UTF-8, lacks a column, or has a row with an empty text or label.
+    QuestionDataError
+        The file is missing, not UTF-8, lacks a column, or has a row with an empty text or label
+        (the first problem of the file, as ``kit check`` words it).
     """
     path = Path(path)
     if not path.is_file():
-        raise DataFormatError(f"{path}: not found (expected a CSV file with columns text,label)")
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            return _read_rows(path, csv.reader(handle), label_column)
-    except UnicodeDecodeError as exc:
-        raise DataFormatError(
-            f"{path}: is not UTF-8 text ({exc.reason}); save it as UTF-8 (CSV UTF-8 in a spreadsheet)"
-        ) from None
-    except csv.Error as exc:
-        raise DataFormatError(
-            f"{path}: is not valid CSV ({exc}); quote texts that hold commas"
-        ) from None
-
-
-def numbered_rows(reader: Any) -> Iterator[tuple[int, list[str]]]:
-    """The rows of a ``csv.reader`` after the ones read so far, each with the file line it
-    starts on (a quoted text may span lines); blank rows are left out."""
-    end = reader.line_num
-    for row in reader:
-        start, end = end + 1, reader.line_num
-        if any(cell.strip() for cell in row):
-            yield start, row
-
-
-def _read_rows(path: Path, reader: Any, label_column: str | None) -> LabelledTexts:
-    header = next(reader, None)
-    if header is None:
-        raise DataFormatError(
-            f"{path}: is empty; add a header row 'text,label' and one row per text"
+        raise QuestionDataError(
+            f"{path}: not found", fix="give a CSV file with the columns text,label"
         )
-    names = [name.strip().lower() for name in header]
-    wanted = label_column or ("label" if "label" in names or "skill" not in names else "skill")
-    for column in ("text", wanted):
-        if column not in names:
-            raise DataFormatError(
-                f"{path}:1: no '{column}' column (the header has {', '.join(header) or 'nothing'}); "
-                f"the first row must name the columns, e.g. 'text,{wanted}'"
-            )
-    text_at, label_at = names.index("text"), names.index(wanted)
+    return _texts(scan_labelled_csv(path, label_column=label_column))
+
+
+def read_questions(course: Course, path: Path | None = None) -> LabelledTexts:
+    """The course's labelled questions (``questions.csv``), each label a skill id of the course
+    or :data:`OFF_TOPIC`.
+
+    Raises
+    ------
+    QuestionDataError
+        The file is missing, or the first problem ``kit check`` reports in it (the message names
+        the line; the fix suggests the closest skill id).
+    """
+    path = path or course.root / QUESTIONS_NAME
+    if not path.exists():
+        raise QuestionDataError(
+            f"{path}: not found",
+            fix="write labelled learner questions (columns text,skill) to train the router",
+        )
+    return _texts(scan_labelled_csv(path, label_column="skill", skills=list(course.skills)))
+
+
+def _error(problem: Problem) -> QuestionDataError:
+    where = f"column '{problem.field}': " if problem.field else ""
+    return QuestionDataError(f"{problem.location()}: {where}{problem.message}", problem.fix)
+
+
+def _texts(found: LabelledRows) -> LabelledTexts:
+    """The rows of a scanned file, or its first problem raised."""
+    if found.problems:
+        raise _error(found.problems[0])
+    if not found.rows:
+        raise QuestionDataError(f"{found.path}: has a header but no rows", "add one row per text")
+    lines = [line for line, _, _ in found.rows]
+    texts = [text for _, text, _ in found.rows]
+    labels = [label for _, _, label in found.rows]
+    return LabelledTexts(texts, labels, lines, found.path)
+
+
+# -- the lessons' text -----------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z][a-z0-9_]+")
+_MYST_FENCE = re.compile(r"^(```|:::).*$", re.MULTILINE)
+_MARKUP = re.compile(r"[#*_`>|\[\]]+|\(https?://[^)]*\)|\{[a-z-]+\}")
+
+
+def _clean(markdown: str) -> str:
+    text = _MYST_FENCE.sub(" ", markdown)
+    text = _MARKUP.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _chunks(text: str, words: int = 50) -> list[str]:
+    """Short pieces, like questions: sentences packed up to ``words`` words."""
+    sentences = re.split(r"(?<=[.!?:])\s+", text)
+    out: list[str] = []
+    current: list[str] = []
+    for sentence in sentences:
+        tokens = sentence.split()
+        if current and len(current) + len(tokens) > words:
+            out.append(" ".join(current))
+            current = []
+        current.extend(tokens[: words * 2])
+    if current:
+        out.append(" ".join(current))
+    return [chunk for chunk in out if len(chunk.split()) >= 4]
+
+
+def lesson_texts(course: Course) -> LabelledTexts:
+    """Pieces of every lesson's markdown, each labelled with the skill it is about.
+
+    A cell whose metadata names skills (``"kit": {"skill": ...}`` or ``{"skills": [...]}``)
+    takes those; otherwise, in a lesson that teaches several skills, a piece goes to the skill
+    whose title and description share the most words with it (all of them on a tie).
+    """
     texts: list[str] = []
     labels: list[str] = []
-    lines: list[int] = []
-    for start, row in numbered_rows(reader):
-        if len(row) <= max(text_at, label_at):
-            raise DataFormatError(
-                f"{path}:{start}: has {len(row)} column(s), expected {len(names)}; "
-                'quote a text that holds a comma, e.g. "why, though?",numpy'
-            )
-        text, label = row[text_at].strip(), row[label_at].strip()
-        if not text:
-            raise DataFormatError(
-                f"{path}:{start}: column 'text' is empty; write the text or remove the row"
-            )
-        if not label:
-            raise DataFormatError(
-                f"{path}:{start}: column '{wanted}' is empty; give the row a {wanted} or remove it"
-            )
-        texts.append(text)
-        labels.append(label)
-        lines.append(start)
-    if not texts:
-        raise DataFormatError(f"{path}: has a header but no rows; add one row per text")
-    return LabelledTexts(texts, labels, lines, path)
+    vocab = {
+        skill.id: set(_WORD.findall(f"{skill.id} {skill.title} {skill.description}".lower()))
+        for skill in course.manifest.skills
+    }
+    for lesson in course.manifest.lessons:
+        result = read_notebook(course.notebook_path(lesson))
+        if result.notebook is None:
+            continue
+        for cell in result.notebook.cells:
+            if cell.cell_type != "markdown":
+                continue
+            meta = cell.metadata.get("kit", {})
+            named = meta.get("skills") or ([meta["skill"]] if meta.get("skill") else [])
+            candidates = [s for s in named if s in course.skills] or list(lesson.skills)
+            for chunk in _chunks(_clean(cell.source)):
+                words = set(_WORD.findall(chunk.lower()))
+                scores = {s: len(words & vocab.get(s, set())) for s in candidates}
+                best = max(scores.values())
+                for skill in candidates:
+                    if scores[skill] == best:
+                        texts.append(chunk)
+                        labels.append(skill)
+    return LabelledTexts(texts, labels, [0] * len(texts), None)
+
+
+# -- evaluation data sets ---------------------------------------------------------------------
 
 
 def write_labelled_csv(path: str | Path, texts: list[str], labels: list[str]) -> Path:
@@ -168,7 +229,10 @@ def load_so_titles(folder: str | Path | None = None) -> LabelledTexts:
     titles = titles_file.read_text(encoding="utf-8", errors="replace").splitlines()
     numbers = (folder / "label_StackOverflow.txt").read_text(encoding="utf-8").split()
     if len(titles) != len(numbers):
-        raise DataFormatError(f"{folder}: {len(titles)} titles but {len(numbers)} labels")
+        raise QuestionDataError(
+            f"{folder}: {len(titles)} titles but {len(numbers)} labels",
+            fix=f"restore the folder's files from the original data; {DATA_SOURCE}",
+        )
     labels = [topics[int(n) - 1] for n in numbers]
     return LabelledTexts(titles, labels, list(range(1, len(titles) + 1)), titles_file)
 
@@ -198,15 +262,19 @@ def load_mooc_urgency(path: str | Path | None = None) -> UrgencyData:
         reader = csv.DictReader(handle)
         for column in ("id", "post_text", "Urgency_1_7"):
             if column not in (reader.fieldnames or []):
-                raise DataFormatError(f"{file}:1: no '{column}' column")
+                raise QuestionDataError(
+                    f"{file}:1: no '{column}' column",
+                    fix=f"use the coded file as published; {DATA_SOURCE}",
+                )
         for row in reader:
             if not any((cell or "").strip() for cell in row.values()):
                 continue  # a blank line (the file ends with one holding a space)
             try:
                 value = float(row["Urgency_1_7"])
             except (TypeError, ValueError):
-                raise DataFormatError(
-                    f"{file}:{reader.line_num}: column 'Urgency_1_7' is not a number"
+                raise QuestionDataError(
+                    f"{file}:{reader.line_num}: column 'Urgency_1_7' is not a number",
+                    fix="code each post's urgency from 1 to 7",
                 ) from None
             texts.append(row["post_text"] or "")
             urgency.append(value)

@@ -17,6 +17,8 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from kit.classify.errors import ModelFormatError as ModelFormatError  # named here too, as before
+
 FORMAT_VERSION = 1
 META_FILE = "classifier.json"
 
@@ -26,10 +28,6 @@ Progress = Callable[[int, int], None]
 
 class NotFittedError(RuntimeError):
     """A classifier used before ``fit`` (or ``load``)."""
-
-
-class ModelFormatError(ValueError):
-    """A saved classifier folder that cannot be read; the message names the folder and the fix."""
 
 
 class TextClassifier(ABC):

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -22,9 +21,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from kit.classify.data import OFF_TOPIC, DataFormatError, LabelledTexts, read_labelled_csv
+from kit.classify.data import OFF_TOPIC, lesson_texts, read_questions
+from kit.classify.errors import DataNotFoundError, ModelFormatError, RouterNotTrainedError
 from kit.classify.models import (
-    ModelFormatError,
     Progress,
     TextClassifier,
     choose_model,
@@ -37,7 +36,21 @@ if TYPE_CHECKING:
     from kit.classify.urgency import UrgencyModel
     from kit.course import Course
 
-QUESTIONS_FILE = "questions.csv"
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "LessonLink",
+    "MentorLink",
+    "Route",
+    "Router",
+    "RouterNotTrainedError",
+    "SkillMatch",
+    "lesson_texts",
+    "load_router",
+    "read_questions",
+    "router_dir",
+    "train_router",
+]
+
 SETTINGS_FILE = "router.json"
 ROUTER_FORMAT = 1
 DEFAULT_THRESHOLDS = {"encoder": 0.5, "tfidf": 0.3}
@@ -47,10 +60,6 @@ DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS["encoder"]
 
 ENCODER_SETTINGS: dict[str, Any] = {"max_length": 64, "epochs": 8, "batch_size": 16, "lr": 1e-4}
 TFIDF_SETTINGS: dict[str, Any] = {"char_ngrams": True, "C": 10.0}
-
-
-class RouterNotTrainedError(FileNotFoundError):
-    """The course has no trained router; the message says how to train one."""
 
 
 # -- results ----------------------------------------------------------------------------------
@@ -131,109 +140,12 @@ class Route:
         return data
 
 
-# -- training data ----------------------------------------------------------------------------
-
-_WORD = re.compile(r"[a-z][a-z0-9_]+")
-_MYST_FENCE = re.compile(r"^(```|:::).*$", re.MULTILINE)
-_MARKUP = re.compile(r"[#*_`>|\[\]]+|\(https?://[^)]*\)|\{[a-z-]+\}")
-
-
-def _clean(markdown: str) -> str:
-    text = _MYST_FENCE.sub(" ", markdown)
-    text = _MARKUP.sub(" ", text)
-    return " ".join(text.split())
-
-
-def _chunks(text: str, words: int = 50) -> list[str]:
-    """Short pieces, like questions: sentences packed up to ``words`` words."""
-    sentences = re.split(r"(?<=[.!?:])\s+", text)
-    out: list[str] = []
-    current: list[str] = []
-    for sentence in sentences:
-        tokens = sentence.split()
-        if current and len(current) + len(tokens) > words:
-            out.append(" ".join(current))
-            current = []
-        current.extend(tokens[: words * 2])
-    if current:
-        out.append(" ".join(current))
-    return [chunk for chunk in out if len(chunk.split()) >= 4]
-
-
-def lesson_texts(course: Course) -> LabelledTexts:
-    """Pieces of every lesson's markdown, each labelled with the skill it is about.
-
-    A cell whose metadata names skills (``"kit": {"skill": ...}`` or ``{"skills": [...]}``)
-    takes those; otherwise, in a lesson that teaches several skills, a piece goes to the skill
-    whose title and description share the most words with it (all of them on a tie).
-    """
-    from kit.course.notebooks import read_notebook
-
-    texts: list[str] = []
-    labels: list[str] = []
-    vocab = {
-        skill.id: set(_WORD.findall(f"{skill.id} {skill.title} {skill.description}".lower()))
-        for skill in course.manifest.skills
-    }
-    for lesson in course.manifest.lessons:
-        result = read_notebook(course.notebook_path(lesson))
-        if result.notebook is None:
-            continue
-        for cell in result.notebook.cells:
-            if cell.cell_type != "markdown":
-                continue
-            meta = cell.metadata.get("kit", {})
-            named = meta.get("skills") or ([meta["skill"]] if meta.get("skill") else [])
-            candidates = [s for s in named if s in course.skills] or list(lesson.skills)
-            for chunk in _chunks(_clean(cell.source)):
-                words = set(_WORD.findall(chunk.lower()))
-                scores = {s: len(words & vocab.get(s, set())) for s in candidates}
-                best = max(scores.values())
-                for skill in candidates:
-                    if scores[skill] == best:
-                        texts.append(chunk)
-                        labels.append(skill)
-    return LabelledTexts(texts, labels, [0] * len(texts), None)
-
-
-def read_questions(course: Course, path: Path | None = None) -> LabelledTexts:
-    """The course's labelled questions, each label checked against the course's skills.
-
-    Raises
-    ------
-    DataFormatError
-        The file is missing or malformed, or a label is neither a skill id nor ``off-topic``
-        (the message names the line and suggests the closest skill id).
-    """
-    import difflib
-
-    path = path or course.root / QUESTIONS_FILE
-    if not path.exists():
-        raise DataFormatError(
-            f"{path}: not found; write labelled learner questions (columns text,skill) to train "
-            "the router"
-        )
-    data = read_labelled_csv(path, label_column="skill")
-    allowed = [*course.skills, OFF_TOPIC]
-    for label, line in zip(data.labels, data.lines, strict=True):
-        if label not in allowed:
-            match = difflib.get_close_matches(label, allowed, n=1, cutoff=0.6)
-            hint = f"did you mean '{match[0]}'? " if match else ""
-            raise DataFormatError(
-                f"{path}:{line}: column 'skill': '{label}' is not a skill of the course; "
-                f"{hint}(use a skill id from course.yml, or '{OFF_TOPIC}')"
-            )
-    return data
-
-
 # -- the router -------------------------------------------------------------------------------
 
 
 def router_dir(course: Course) -> Path:
-    """``<course>/_kit/router``: where the trained router lives."""
-    from kit.progress.cohort import workspace
-
-    return workspace(course) / "router"
+    """Where the trained router lives: ``router`` in the course's workspace."""
+    return course.workspace / "router"
 
 
 @dataclass
@@ -383,9 +295,6 @@ def train_router(
         Settings for the classifier, over the defaults (``epochs``, ``batch_size``... apply to
         the encoder only, and are ignored when TF-IDF is chosen).
     """
-    from kit.classify.data import DataNotFoundError
-    from kit.classify.urgency import UrgencyModel
-
     stage = on_stage or (lambda _: None)
     start = time.perf_counter()
     asked = read_questions(course, questions)
@@ -397,23 +306,12 @@ def train_router(
         labels += taught.labels
         n_lessons = len(taught)
     kind = choose_model(asked.labels) if model == "auto" else model
-    if kind == "encoder":
-        settings = {**ENCODER_SETTINGS, "random_state": random_state, "progress": progress}
-    else:
-        settings = dict(TFIDF_SETTINGS)
-    own = set(inspect.signature(classifier_class(kind)).parameters)
-    settings.update({k: v for k, v in params.items() if k in own})
+    settings = _classifier_settings(kind, random_state, progress, params)
     stage(f"training the skill classifier ({kind}) on {len(texts)} texts")
     classifier = make_classifier(kind, **settings).fit(texts, labels)
-    urgency_model = None
-    urgency_note = "not trained"
-    if urgency:
-        stage("training the urgency model")
-        try:
-            urgency_model = UrgencyModel.train(urgency_data)
-            urgency_note = "trained"
-        except DataNotFoundError as exc:
-            urgency_note = f"skipped: {exc}"
+    urgency_model, urgency_note = (
+        _train_urgency(urgency_data, stage) if urgency else (None, "not trained")
+    )
     info = {
         "model": kind,
         "questions": len(asked),
@@ -429,6 +327,32 @@ def train_router(
     if save:
         router.save()
     return router
+
+
+def _classifier_settings(
+    kind: str, random_state: int, progress: Progress | None, params: dict[str, Any]
+) -> dict[str, Any]:
+    """The router's defaults for a kind of classifier, with those of ``params`` it takes."""
+    if kind == "encoder":
+        settings = {**ENCODER_SETTINGS, "random_state": random_state, "progress": progress}
+    else:
+        settings = dict(TFIDF_SETTINGS)
+    own = set(inspect.signature(classifier_class(kind)).parameters)
+    settings.update({k: v for k, v in params.items() if k in own})
+    return settings
+
+
+def _train_urgency(
+    data: str | Path | None, stage: Callable[[str], None]
+) -> tuple[UrgencyModel | None, str]:
+    """The urgency model, or None when its data is not on this machine; and a note of which."""
+    from kit.classify.urgency import UrgencyModel
+
+    stage("training the urgency model")
+    try:
+        return UrgencyModel.train(data), "trained"
+    except DataNotFoundError as exc:
+        return None, f"skipped: {exc}"
 
 
 def load_router(course: Course, folder: str | Path | None = None) -> Router:

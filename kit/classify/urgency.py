@@ -13,13 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from kit.classify.data import UrgencyData, load_mooc_urgency
-from kit.classify.models import (
-    ModelFormatError,
-    Progress,
-    TextClassifier,
-    load_classifier,
-    make_classifier,
-)
+from kit.classify.errors import ModelFormatError
+from kit.classify.models import Progress, TextClassifier, load_classifier, make_classifier
 
 URGENT, NORMAL = "urgent", "normal"
 SETTINGS_FILE = "urgency.json"
@@ -94,8 +89,12 @@ class UrgencyModel:
         try:
             settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise ModelFormatError(f"{folder / SETTINGS_FILE}: unreadable ({exc})") from None
+            raise ModelFormatError(
+                f"{folder / SETTINGS_FILE}: unreadable ({exc})", fix="train the router again"
+            ) from None
         classifier = load_classifier(folder / "model")
         if URGENT not in classifier.classes_:
-            raise ModelFormatError(f"{folder}: the classifier has no '{URGENT}' label")
+            raise ModelFormatError(
+                f"{folder}: the classifier has no '{URGENT}' label", fix="train the router again"
+            )
         return cls(classifier, float(settings["threshold"]))

@@ -27,7 +27,7 @@ def test_eval_bad_csv_names_the_line(tmp_path: Path) -> None:
     bad.write_text("text,label\nhello,a\n,b\n", encoding="utf-8")
     code, out = run_cli("router", "eval", "--train", str(bad), "--test", str(bad))
     assert code == 1
-    assert "bad.csv:3: column 'text' is empty" in out.replace("\n", "")
+    assert "bad.csv:3: column 'text': the question is empty" in out.replace("\n", "")
 
 
 def test_train_then_ask(course_copy: Path) -> None:
@@ -76,3 +76,11 @@ def test_auto_falls_back_to_tfidf_when_questions_are_scarce(
     summary = json.loads(out)
     assert summary["model"] == "tfidf"  # 6 questions per skill: fewer than 8
     assert summary["questions"] == 12
+
+
+def test_an_empty_question_is_one_error_line_and_its_fix(sample_course: Path) -> None:
+    code, out = run_cli("ask", str(sample_course), "   ")
+    assert code == 1
+    assert out.splitlines()[0] == "error: the question is empty"
+    assert out.splitlines()[1].startswith("fix: ask something")
+    assert "Traceback" not in out
