@@ -40,9 +40,9 @@ demo: install
 	$(KIT) graph $(DEMO_COURSE) -o $(DEMO)/skills.svg
 	$(KIT) graph $(DEMO_COURSE) -o $(DEMO)/skills-data-analyst.png --track data-analyst
 	@echo "== 3. the published book: lessons executed (cached in $(DEMO)/book), projects without solutions"
-	$(KIT) book build $(DEMO_COURSE) --out $(DEMO)/book
+	$(KIT) book build $(DEMO_COURSE) -o $(DEMO)/book
 	@echo "== 4. a cohort: 40 simulated learners' self-check answers in the course's attempt log"
-	$(KIT) progress simulate $(DEMO_COURSE) --learners 40
+	$(KIT) progress simulate $(DEMO_COURSE) --count 40
 	@echo "== 5. projects: release; the sample learners ada, ben, cleo and dev submit; collect; grade (sandboxed, in parallel; graded cells join the attempt log)"
 	@for project in $(PROJECTS); do \
 	  $(KIT) release $(DEMO_COURSE) $$project --force && \
