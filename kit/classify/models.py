@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from kit.classify.errors import ModelFormatError as ModelFormatError  # named here too, as before
+from kit.classify.errors import RouterError
 
 FORMAT_VERSION = 1
 META_FILE = "classifier.json"
@@ -26,7 +27,7 @@ Progress = Callable[[int, int], None]
 """Called during fitting with ``(steps done, total steps)``."""
 
 
-class NotFittedError(RuntimeError):
+class NotFittedError(RouterError, RuntimeError):
     """A classifier used before ``fit`` (or ``load``)."""
 
 
@@ -70,7 +71,9 @@ class TextClassifier(ABC):
 
     def _check_fitted(self) -> None:
         if not getattr(self, "classes_", None):
-            raise NotFittedError(f"{type(self).__name__} is not fitted; call fit() or load()")
+            raise NotFittedError(
+                f"{type(self).__name__} is not fitted", fix="call fit() or load() first"
+            )
 
     def save(self, folder: str | Path) -> Path:
         """Write the classifier into ``folder`` (created; files in it are replaced)."""
