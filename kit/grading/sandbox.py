@@ -1,11 +1,11 @@
-"""Start a learner's kernel inside limits: ``python -m kit.grading.sandbox LIMITS -- COMMAND``.
+"""Start a learner's kernel inside limits: ``python -m kit.grading.sandbox SETTINGS -- COMMAND``.
 
 Applied before the kernel starts, each where the system allows it (what was applied is written
 to the file named by ``report``):
 
 - a session of its own, so everything it starts can be killed together;
 - a cgroup (v1 or v2) with a process limit and a memory limit: a fork bomb or a memory bomb
-  stops there;
+  stops there (:class:`Cgroup`);
 - a network namespace with no interfaces: no network (the kernel talks to the grader over
   IPC sockets, which need none);
 - a mount namespace in which the course folder and the grading workspace are covered by empty
@@ -18,16 +18,63 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import dataclasses
 import json
 import os
 import resource
+import signal
 import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWNET = 0x40000000
 MS_REC, MS_PRIVATE = 0x4000, 0x40000
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What a learner's kernel may use (course.yml's ``grading:`` settings of the same names).
+
+    Parameters
+    ----------
+    memory_mb:
+        Memory, enforced by the cgroup (the address space limit is four times looser).
+    cpu_seconds:
+        CPU time.
+    processes:
+        Processes at once (a fork bomb stops there).
+    file_mb:
+        Largest file written.
+    network:
+        Whether the kernel may reach the network.
+    hide:
+        Folders covered by empty ones in the kernel's view (the course: gradebook, hidden tests).
+    """
+
+    memory_mb: int
+    cpu_seconds: int
+    processes: int
+    file_mb: int
+    network: bool
+    hide: tuple[str, ...] = ()
+
+    @property
+    def memory_bytes(self) -> int:
+        """``memory_mb`` in bytes."""
+        return self.memory_mb * 2**20
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready (for the launcher's command line and the kernel template's requests)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Limits:
+        """The inverse of :meth:`to_dict`."""
+        return cls(**{**data, "hide": tuple(data.get("hide", ()))})
 
 
 def _libc() -> Any:
@@ -41,49 +88,155 @@ def die_with_parent(signum: int) -> None:
         _libc().prctl(1, signum)
 
 
-def _cgroup(name: str, processes: int, memory_bytes: int) -> str:
-    """Join a new cgroup limiting processes and memory; returns what was done."""
-    done = []
-    pid = str(os.getpid())
-    v1 = {
-        "pids": ("pids.max", str(processes)),
-        "memory": ("memory.limit_in_bytes", str(memory_bytes)),
-        "freezer": ("", ""),  # lets the grader stop a fork bomb's children all at once
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
+
+
+def _counted(text: str, key: str) -> bool:
+    """Whether a cgroup events file (``key count`` lines) counts ``key`` at least once."""
+    return any(line.startswith(f"{key} ") and line.split()[1] != "0" for line in text.splitlines())
+
+
+@dataclass(frozen=True)
+class Cgroup:
+    """The cgroup of one kernel's sandbox, ``kit-sandbox-<pid>``: one folder per v1 controller
+    (pids, memory, freezer) where those are mounted, else one in the unified (v2) hierarchy.
+
+    Parameters
+    ----------
+    pid:
+        The kernel's process id (the process that created it; it names the cgroup).
+    """
+
+    pid: int
+
+    ROOT: ClassVar[Path] = Path("/sys/fs/cgroup")
+    PREFIX: ClassVar[str] = "kit-sandbox-"
+    # v1 controller -> (limit file, what limits it); the freezer has none: it lets the grader
+    # stop a fork bomb's children all at once
+    V1: ClassVar[dict[str, str]] = {
+        "pids": "pids.max",
+        "memory": "memory.limit_in_bytes",
+        "freezer": "",
     }
-    for controller, (knob, value) in v1.items():
-        base = Path("/sys/fs/cgroup") / controller
+
+    @property
+    def name(self) -> str:
+        """The cgroup's folder name."""
+        return f"{self.PREFIX}{self.pid}"
+
+    @classmethod
+    def existing(cls) -> list[Path]:
+        """The folders of every kit sandbox cgroup on this machine (v1 and v2)."""
+        return [g for g in cls.ROOT.glob(f"*/{cls.PREFIX}*") if g.is_dir()] + [
+            g for g in cls.ROOT.glob(f"{cls.PREFIX}*") if g.is_dir()
+        ]
+
+    @classmethod
+    def sweep(cls) -> None:
+        """Remove sandbox cgroups left empty by an earlier run that was killed."""
+        for group in cls.existing():
+            with contextlib.suppress(OSError):
+                if not (group / "cgroup.procs").read_text().strip():
+                    group.rmdir()
+
+    def folders(self) -> list[Path]:
+        """This cgroup's folders that exist."""
+        groups = [g for g in self.ROOT.glob(f"*/{self.name}") if g.is_dir()]
+        return groups + [g for g in [self.ROOT / self.name] if g.is_dir()]
+
+    def join(self, limits: Limits) -> str:
+        """Create the cgroup with the process and memory limits of ``limits`` and move this
+        process into it; returns what was done ("" where cgroups cannot be used)."""
+        values = {"pids": str(limits.processes), "memory": str(limits.memory_bytes)}
+        done = [f"{c} cgroup" for c in self.V1 if self._join_v1(c, values.get(c, ""))]
+        if not done and self._join_v2(limits):
+            done.append("cgroup v2")
+        return ", ".join(done)
+
+    def _join_v1(self, controller: str, value: str) -> bool:
+        base = self.ROOT / controller
         if not (base / "cgroup.procs").exists():
-            continue
+            return False
         try:
-            group = base / name
+            group = base / self.name
             group.mkdir(exist_ok=True)
+            knob = self.V1[controller]
             if knob:
                 (group / knob).write_text(value)
-            if controller == "memory":
-                swap = group / "memory.memsw.limit_in_bytes"
-                if swap.exists():
-                    with contextlib.suppress(OSError):
-                        swap.write_text(value)
-            (group / "cgroup.procs").write_text(pid)
-            done.append(f"{controller} cgroup")
+            swap = group / "memory.memsw.limit_in_bytes"
+            if controller == "memory" and swap.exists():
+                with contextlib.suppress(OSError):
+                    swap.write_text(value)
+            (group / "cgroup.procs").write_text(str(os.getpid()))
         except OSError:
-            continue
-    if not done:
-        unified = Path("/sys/fs/cgroup")
-        if (unified / "cgroup.controllers").exists():
-            try:
-                group = unified / name
-                group.mkdir(exist_ok=True)
-                (group / "pids.max").write_text(str(processes))
-                (group / "memory.max").write_text(str(memory_bytes))
-                (group / "cgroup.procs").write_text(pid)
-                done.append("cgroup v2")
-            except OSError:
-                pass
-    return ", ".join(done)
+            return False
+        return True
+
+    def _join_v2(self, limits: Limits) -> bool:
+        if not (self.ROOT / "cgroup.controllers").exists():
+            return False
+        try:
+            group = self.ROOT / self.name
+            group.mkdir(exist_ok=True)
+            (group / "pids.max").write_text(str(limits.processes))
+            (group / "memory.max").write_text(str(limits.memory_bytes))
+            (group / "cgroup.procs").write_text(str(os.getpid()))
+        except OSError:
+            return False
+        return True
+
+    def _knob(self, controller: str, knob: str) -> str:
+        """A file of the cgroup: the v1 controller's, followed by the v2 one's."""
+        return _read(self.ROOT / controller / self.name / knob) + _read(
+            self.ROOT / self.name / knob
+        )
+
+    def hit_process_limit(self) -> bool:
+        """Whether a fork was refused for the process limit (read before :meth:`remove`)."""
+        return _counted(self._knob("pids", "pids.events"), "max")
+
+    def hit_memory_limit(self, limits: Limits) -> bool:
+        """Whether the memory limit was reached, or nearly (read before :meth:`remove`)."""
+        failcnt = _read(self.ROOT / "memory" / self.name / "memory.failcnt").strip()
+        peak = _read(self.ROOT / "memory" / self.name / "memory.max_usage_in_bytes").strip()
+        near_limit = peak.isdigit() and int(peak) >= 0.9 * limits.memory_bytes
+        oom_killed = _counted(_read(self.ROOT / self.name / "memory.events"), "oom_kill")
+        return bool(failcnt and failcnt != "0") or near_limit or oom_killed
+
+    def remove(self) -> None:
+        """Kill whatever is left in the cgroup (a fork bomb's children) and remove it."""
+        for _ in range(20):
+            groups = self.folders()
+            if not groups:
+                return
+            for group in groups:
+                _empty(group)
+            time.sleep(0.05)
 
 
-def _namespaces(network: bool, hide: list[str]) -> list[str]:
+def _empty(group: Path) -> None:
+    """Kill the processes of one cgroup folder, frozen meanwhile where a freezer is, and
+    remove the folder."""
+    state = group / "freezer.state"
+    with contextlib.suppress(OSError):
+        if state.exists():
+            state.write_text("FROZEN")  # no more forking while we kill
+    with contextlib.suppress(OSError):
+        for line in (group / "cgroup.procs").read_text().split():
+            with contextlib.suppress(ProcessLookupError, PermissionError, ValueError):
+                os.kill(int(line), signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        if state.exists():
+            state.write_text("THAWED")  # killed processes only die once thawed
+    with contextlib.suppress(OSError):
+        group.rmdir()
+
+
+def _namespaces(network: bool, hide: tuple[str, ...]) -> list[str]:
     libc = _libc()
     done: list[str] = []
     flags = (0 if network else CLONE_NEWNET) | (CLONE_NEWNS if hide else 0)
@@ -108,25 +261,26 @@ def _namespaces(network: bool, hide: list[str]) -> list[str]:
     return done
 
 
-def confine(limits: dict[str, Any]) -> list[str]:
+def _rlimits(limits: Limits) -> Iterator[tuple[str, int | None]]:
+    # the address space limit is looser than the cgroup's: Python maps more than it uses
+    yield "RLIMIT_AS", limits.memory_bytes * 4
+    yield "RLIMIT_CPU", limits.cpu_seconds
+    yield "RLIMIT_FSIZE", limits.file_mb * 2**20
+    yield "RLIMIT_CORE", 0
+    yield "RLIMIT_NPROC", limits.processes if os.getuid() else None
+
+
+def confine(limits: Limits, cwd: str, report: str = "") -> list[str]:
     """Apply the sandbox to this process (before it runs anything of the learner's), move into
-    ``limits["cwd"]``, and return what was applied (also written to ``limits["report"]``)."""
+    ``cwd``, and return what was applied (also written to the file ``report``, if named)."""
     with contextlib.suppress(PermissionError):  # already a session leader when started so
         os.setsid()
     applied = []
-    cgroup = _cgroup(f"kit-sandbox-{os.getpid()}", limits["processes"], limits["memory_mb"] * 2**20)
+    cgroup = Cgroup(os.getpid()).join(limits)
     if cgroup:
         applied.append(cgroup)
-    applied += _namespaces(limits["network"], limits.get("hide", []))
-    mem = limits["memory_mb"] * 2**20
-    # the address space limit is looser than the cgroup's: Python maps more than it uses
-    for name, value in (
-        ("RLIMIT_AS", mem * 4),
-        ("RLIMIT_CPU", limits["cpu_seconds"]),
-        ("RLIMIT_FSIZE", limits["file_mb"] * 2**20),
-        ("RLIMIT_CORE", 0),
-        ("RLIMIT_NPROC", limits["processes"] if os.getuid() else None),
-    ):
+    applied += _namespaces(limits.network, limits.hide)
+    for name, value in _rlimits(limits):
         if value is None:
             continue
         try:
@@ -134,15 +288,22 @@ def confine(limits: dict[str, Any]) -> list[str]:
             applied.append(name.removeprefix("RLIMIT_").lower() + " limit")
         except (ValueError, OSError):
             pass
-    if limits.get("report"):
-        Path(limits["report"]).write_text(json.dumps(applied))
-    os.chdir(limits["cwd"])
+    if report:
+        Path(report).write_text(json.dumps(applied))
+    os.chdir(cwd)
     return applied
+
+
+def launcher(limits: Limits, cwd: str, report: str) -> list[str]:
+    """The command that starts the command following it confined by :func:`confine`."""
+    settings = {"limits": limits.to_dict(), "cwd": cwd, "report": report}
+    return [sys.executable, "-m", "kit.grading.sandbox", json.dumps(settings), "--"]
 
 
 def main(argv: list[str]) -> None:
     command = argv[argv.index("--") + 1 :]
-    confine(json.loads(argv[1]))
+    settings = json.loads(argv[1])
+    confine(Limits.from_dict(settings["limits"]), settings["cwd"], settings["report"])
     os.execv(command[0], command)
 
 

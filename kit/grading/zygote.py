@@ -11,7 +11,8 @@ started from scratch, before it runs anything of the learner's, and every kernel
 fork: nothing one submission does is seen by the next.
 
 The template talks to its worker over its stdin and stdout, one JSON object a line: a request
-``{"argv": [...], "env": {...}, "limits": {...}, "log": PATH}``, answered ``{"pid": PID}``.
+``{"argv": [...], "env": {...}, "limits": {...}, "cwd": PATH, "report": PATH, "log": PATH}``,
+answered ``{"pid": PID}``.
 """
 
 from __future__ import annotations
@@ -27,16 +28,27 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from kit.grading.errors import GradingError
+from kit.grading.sandbox import Limits, confine, die_with_parent
 
 # modules that must not be imported before the kernel chooses its own settings (matplotlib's
 # backend is picked when pyplot is first imported) or that do not survive a fork
 NO_PRELOAD = ("matplotlib.pyplot", "pylab", "tkinter", "multiprocessing", "torch", "tensorflow")
 
 
-class ZygoteError(RuntimeError):
-    """The template could not start or stopped answering."""
+class ZygoteError(GradingError):
+    """The template could not start or stopped answering (kernels then start anew)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            message,
+            fix="kernels start anew meanwhile; to always start them so, set "
+            "grading: fork_kernels: false in course.yml",
+        )
 
 
 def imports_of(notebooks: list[Path]) -> list[str]:
@@ -81,15 +93,15 @@ def _preloadable(name: str) -> bool:
 class Zygote:
     """The worker's side: start the template and ask it for kernels."""
 
-    def __init__(self, preload: list[str]) -> None:
-        self.preload = list(preload)
+    def __init__(self, preload: Sequence[str]) -> None:
+        self.preload = tuple(preload)
         self._lock = threading.Lock()
         self._proc = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "kit.grading.zygote",
-                json.dumps(self.preload),
+                json.dumps(list(self.preload)),
                 str(os.getpid()),
             ],
             stdin=subprocess.PIPE,
@@ -111,14 +123,36 @@ class Zygote:
         reply: dict[str, Any] = json.loads(line)
         return reply
 
+    @property
+    def pid(self) -> int:
+        """The template's process id."""
+        return self._proc.pid
+
     def alive(self) -> bool:
+        """Whether the template is still running."""
         return self._proc.poll() is None
 
     def spawn(
-        self, argv: list[str], *, env: dict[str, str], limits: dict[str, Any], log: Path
+        self,
+        argv: list[str],
+        *,
+        env: dict[str, str],
+        limits: Limits,
+        cwd: str,
+        report: Path,
+        log: Path,
     ) -> int:
-        """Fork a kernel running ``argv`` (ipykernel's arguments); returns its process id."""
-        request = {"argv": argv, "env": env, "limits": limits, "log": str(log)}
+        """Fork a kernel running ``argv`` (ipykernel's arguments), confined by ``limits`` in
+        ``cwd`` (what was applied written to ``report``), its output to ``log``; returns its
+        process id."""
+        request = {
+            "argv": argv,
+            "env": env,
+            "limits": limits.to_dict(),
+            "cwd": cwd,
+            "report": str(report),
+            "log": str(log),
+        }
         with self._lock:
             if not self.alive():
                 raise ZygoteError("the kernel template ended")
@@ -189,8 +223,6 @@ class ForkedProcess:
 
 def _child(request: dict[str, Any], template: int) -> None:
     """In the forked kernel: redirect output, confine, and become the kernel."""
-    from kit.grading.sandbox import confine, die_with_parent
-
     status = 1
     try:
         die_with_parent(signal.SIGKILL)  # the kernel ends with the template (and its worker)
@@ -206,7 +238,7 @@ def _child(request: dict[str, Any], template: int) -> None:
         os.closerange(3, 65536)  # nothing of the template's (its pipes) reaches the kernel
         os.environ.clear()
         os.environ.update(request["env"])
-        confine(request["limits"])
+        confine(Limits.from_dict(request["limits"]), request["cwd"], request["report"])
         if "numpy" in sys.modules:  # its global generator was seeded in the template
             sys.modules["numpy"].random.seed()
         # and ipykernel watches it too (its default for this was read at import, in the template)
@@ -232,8 +264,6 @@ def _child(request: dict[str, Any], template: int) -> None:
 def main(argv: list[str]) -> None:
     import gc
     import importlib
-
-    from kit.grading.sandbox import die_with_parent
 
     worker = int(argv[2]) if len(argv) > 2 else os.getppid()
     die_with_parent(signal.SIGKILL)  # end with the worker

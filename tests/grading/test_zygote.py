@@ -16,17 +16,12 @@ from typing import Any
 import nbformat
 import pytest
 
-from kit.grading import executor
+from kit.grading.executor import LocalExecutor
+from kit.grading.jobs import Job
+from kit.grading.sandbox import Limits
 from kit.grading.zygote import imports_of
 
-LIMITS = {
-    "memory_mb": 1024,
-    "cpu_seconds": 60,
-    "processes": 64,
-    "file_mb": 16,
-    "network": False,
-    "hide": [],
-}
+LIMITS = Limits(memory_mb=1024, cpu_seconds=60, processes=64, file_mb=16, network=False)
 
 PROBE = """\
 import json, os, sys
@@ -46,30 +41,33 @@ json.kit_mark = True  # a change a later submission must not see
 
 
 @pytest.fixture
-def pool() -> Iterator[Any]:
+def pool() -> Iterator[LocalExecutor]:
     """One grading worker process, as ``kit grade`` uses."""
-    workers = executor.local_executor(1)
+    workers = LocalExecutor(1)
     yield workers
-    workers.shutdown(wait=True)
+    workers.close()
 
 
-def probe(pool: Any, tmp_path: Path, preload: list[str] | None) -> tuple[dict[str, Any], list[str]]:
+def probe(
+    pool: LocalExecutor, tmp_path: Path, preload: tuple[str, ...] | None
+) -> tuple[dict[str, Any], tuple[str, ...]]:
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(PROBE)])
     files = tmp_path / "files"
     files.mkdir(exist_ok=True)
-    job = {
-        "notebook": nbformat.writes(nb),
-        "files": str(files),
-        "limits": dict(LIMITS, preload=preload),
-        "timeout_cell": 30,
-        "timeout_notebook": 60,
-        "output_bytes": 100_000,
-    }
-    result = pool.submit(executor.run_job, job).result()
-    outputs = nbformat.reads(result["notebook"], as_version=4).cells[0].outputs
-    assert result["notes"] == [], result["notes"]
+    job = Job(
+        notebook=nbformat.writes(nb),
+        files=str(files),
+        limits=LIMITS,
+        preload=preload,
+        timeout_cell=30,
+        timeout_notebook=60,
+        output_bytes=100_000,
+    )
+    result = pool.submit(job).result()
+    outputs = nbformat.reads(result.notebook, as_version=4).cells[0].outputs
+    assert result.notes == (), result.notes
     seen: dict[str, Any] = json.loads(outputs[0]["text"])
-    return seen, result["isolation"]
+    return seen, result.isolation
 
 
 def test_imports_of_finds_the_modules_a_notebook_imports(tmp_path: Path) -> None:
@@ -89,9 +87,11 @@ def test_imports_of_finds_the_modules_a_notebook_imports(tmp_path: Path) -> None
     assert imports_of([path, tmp_path / "broken.ipynb"]) == ["numpy", "os.path", "pandas"]
 
 
-def test_a_forked_kernel_sees_what_a_kernel_started_anew_sees(pool: Any, tmp_path: Path) -> None:
+def test_a_forked_kernel_sees_what_a_kernel_started_anew_sees(
+    pool: LocalExecutor, tmp_path: Path
+) -> None:
     anew, isolation_anew = probe(pool, tmp_path, None)
-    forked, isolation_forked = probe(pool, tmp_path, ["numpy", "pandas"])
+    forked, isolation_forked = probe(pool, tmp_path, ("numpy", "pandas"))
     assert anew["before"] == []
     assert forked["before"] == ["numpy", "pandas"]  # imported once, in the template
     assert isolation_forked == isolation_anew
@@ -102,9 +102,9 @@ def test_a_forked_kernel_sees_what_a_kernel_started_anew_sees(pool: Any, tmp_pat
     assert "" in forked["path"]
 
 
-def test_each_submission_gets_a_fresh_fork(pool: Any, tmp_path: Path) -> None:
-    first, _ = probe(pool, tmp_path, ["numpy"])
-    second, _ = probe(pool, tmp_path, ["numpy"])
+def test_each_submission_gets_a_fresh_fork(pool: LocalExecutor, tmp_path: Path) -> None:
+    first, _ = probe(pool, tmp_path, ("numpy",))
+    second, _ = probe(pool, tmp_path, ("numpy",))
     assert first["parent"] == second["parent"]  # the same template
     assert not first["marked"] and not second["marked"]  # the first one's change is gone
     assert first["random"] != second["random"]  # numpy's generators are not inherited
@@ -116,32 +116,33 @@ def test_kernels_start_anew_when_the_template_cannot(
 ) -> None:
     from kit.grading import zygote
 
-    def refuse(self: Any, preload: list[str]) -> None:
+    def refuse(self: Any, preload: tuple[str, ...]) -> None:
         raise zygote.ZygoteError("no template here")
 
     monkeypatch.setattr(zygote.Zygote, "__init__", refuse)
-    workers = executor.local_executor(1)  # forked after the patch: it has it too
+    workers = LocalExecutor(1)  # forked after the patch: it has it too
     try:
-        seen, _ = probe(workers, tmp_path, ["numpy"])
+        seen, _ = probe(workers, tmp_path, ("numpy",))
     finally:
-        workers.shutdown(wait=True)
+        workers.close()
     assert seen["before"] == []  # started anew, and graded all the same
 
 
-def test_a_template_that_dies_is_replaced(pool: Any, tmp_path: Path) -> None:
-    first, _ = probe(pool, tmp_path, ["numpy"])
+def test_a_template_that_dies_is_replaced(pool: LocalExecutor, tmp_path: Path) -> None:
+    first, _ = probe(pool, tmp_path, ("numpy",))
     os.kill(first["parent"], signal.SIGKILL)  # the template; the next kernel was its child
-    second, _ = probe(pool, tmp_path, ["numpy"])
+    second, _ = probe(pool, tmp_path, ("numpy",))
     assert second["before"] == ["numpy"]
     assert second["parent"] != first["parent"]
 
 
 WORKER = """
 import sys
-from kit.grading import executor
-limits = {limits!r}
-km, work, base = executor._take(limits)
-print(executor._kernel_pid(km), executor._Warm.zygote._proc.pid, flush=True)
+from kit.grading.kernels import WarmKernels
+from kit.grading.sandbox import Limits
+kernels = WarmKernels()
+kernel = kernels.take(Limits.from_dict({limits!r}), ())
+print(kernel.pid, kernels.template_pid, flush=True)
 sys.stdin.read()
 """
 
@@ -155,7 +156,7 @@ def _running(pid: int) -> bool:
 
 
 def test_template_and_kernels_end_with_a_killed_worker() -> None:
-    code = WORKER.format(limits=dict(LIMITS, preload=[]))
+    code = WORKER.format(limits=LIMITS.to_dict())
     ast.parse(code)
     worker = subprocess.Popen(
         [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True

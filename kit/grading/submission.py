@@ -1,0 +1,155 @@
+"""One learner's submission through grading, and what came of it."""
+
+from __future__ import annotations
+
+import time
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kit.grading.desk import Desk
+from kit.grading.jobs import Job, JobResult
+
+
+@dataclass
+class Outcome:
+    """What happened to one learner's submission.
+
+    Parameters
+    ----------
+    learner:
+        The learner.
+    status:
+        ``graded``, ``failed`` (nothing could be graded) or ``skipped`` (unchanged since
+        graded).
+    score, max_score:
+        Points earned, and the most there were.
+    notes:
+        What went wrong, notebook by notebook.
+    isolation:
+        The sandbox measures applied to its kernels.
+    seconds:
+        Time from its start to its end.
+    """
+
+    learner: str
+    status: str
+    score: float = 0.0
+    max_score: float = 0.0
+    notes: list[str] = field(default_factory=list)
+    isolation: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready."""
+        return {
+            "learner": self.learner,
+            "status": self.status,
+            "score": self.score,
+            "max_score": self.max_score,
+            "notes": self.notes,
+            "isolation": self.isolation,
+            "seconds": round(self.seconds, 2),
+        }
+
+
+@dataclass
+class Submission:
+    """One learner's submission being graded: :meth:`start` stages it and makes a job of each
+    gradable notebook, :meth:`absorb` takes each job's result, :meth:`finish` publishes it and
+    gives its :class:`Outcome` once :attr:`done`.
+
+    Parameters
+    ----------
+    desk:
+        The project's grading side (gradebook, folders).
+    learner:
+        The learner.
+    digest:
+        A digest of the submitted files (for the journal).
+    staging:
+        The folder the autograded submission is assembled in.
+    jobs:
+        Notebook name -> the job that runs it.
+    notes:
+        What went wrong so far.
+    """
+
+    desk: Desk = field(repr=False)
+    learner: str
+    digest: str
+    staging: Path
+    jobs: dict[str, Job]
+    notes: list[str]
+    left: set[str] = field(default_factory=set)
+    isolation: list[str] = field(default_factory=list)
+    began: float = field(default_factory=time.perf_counter)
+
+    @classmethod
+    def start(cls, desk: Desk, learner: str, digest: str) -> Submission:
+        """Stage the submission, register it in the gradebook, and make its jobs; a notebook
+        that cannot be read scores zero at once."""
+        began = time.perf_counter()
+        staging = desk.stage(learner)
+        desk.register(learner)
+        notes: list[str] = []
+        jobs: dict[str, Job] = {}
+        for name in desk.notebooks:
+            path = desk.submitted(learner) / f"{name}.ipynb"
+            problem = desk.unreadable(path)
+            if problem:
+                notes.append(f"{name}.ipynb: {problem}; its cells score 0")
+                desk.zero(learner, name)
+                continue
+            jobs[name] = desk.job(learner, name, path, staging)
+        return cls(desk, learner, digest, staging, jobs, notes, set(jobs), began=began)
+
+    @property
+    def done(self) -> bool:
+        """Whether every job's result is in."""
+        return not self.left
+
+    def absorb(self, name: str, future: Future[JobResult]) -> None:
+        """Take the result of notebook ``name``'s job: score it, or score it zero where it
+        was refused or its worker failed."""
+        import nbformat
+
+        try:
+            result = future.result()
+            executed = None if result.refused else nbformat.reads(result.notebook, as_version=4)
+        except Exception as exc:  # a worker crashed: the notebook earns nothing
+            self._zero(name, f"{name}.ipynb: grading failed ({exc}); its cells score 0")
+        else:
+            if executed is None:  # nbgrader refuses tampered metadata, among others
+                self._zero(
+                    name,
+                    f"{name}.ipynb could not be prepared for grading: {result.refused}; "
+                    "its cells score 0",
+                )
+            else:
+                self.notes += [f"{name}.ipynb: {n}" for n in result.notes]
+                self.isolation += result.isolation
+                self.desk.score(self.staging, name, executed, self.jobs[name].resources)
+        self.left.discard(name)
+
+    def _zero(self, name: str, note: str) -> None:
+        self.notes.append(note)
+        self.desk.zero(self.learner, name)
+
+    def finish(self) -> Outcome:
+        """Publish the autograded submission and record its graded cells as attempts; its
+        outcome."""
+        self.desk.publish(self.learner, self.staging)
+        score, top, cells = self.desk.scores(self.learner)
+        self.desk.attempts(self.learner, cells)
+        status = "failed" if self.notes and not self.jobs else "graded"
+        return Outcome(
+            self.learner,
+            status,
+            score,
+            top,
+            self.notes,
+            sorted(set(self.isolation)),
+            time.perf_counter() - self.began,
+        )
