@@ -20,14 +20,9 @@ PARAMS_FILE = Path("progress") / "bkt.json"
 """Where a course ships its fitted BKT parameters, relative to the course folder."""
 
 
-def workspace(course: Course) -> Path:
-    """The instructor's working folder of a course (attempt log, reports): ``<course>/_kit``."""
-    return course.root / "_kit"
-
-
 def default_attempts_url(course: Course) -> str:
     """The cohort's attempt log: an SQLite file in the course's workspace."""
-    path = workspace(course) / "attempts.sqlite"
+    path = course.workspace / "attempts.sqlite"
     return f"sqlite:///{path}"
 
 
