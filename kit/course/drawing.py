@@ -5,9 +5,10 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from kit.course.model import Course
+from kit.errors import KitError
 
 FORMATS = (".svg", ".png", ".pdf")
 TRACK_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#e377c2"]
@@ -115,12 +116,19 @@ class LegendEntry:
     dot: bool = False
 
 
+class DrawingError(KitError, ValueError):
+    """A picture that cannot be drawn as asked (its format, its track); a ``ValueError`` too,
+    as callers have caught."""
+
+
 def check_output(output: str | Path) -> Path:
-    """The output path, if its format can be drawn; else a ValueError naming the choices."""
+    """The output path, if its format can be drawn; else a :class:`DrawingError` naming the
+    choices."""
     output = Path(output)
     if output.suffix.lower() not in FORMATS:
-        raise ValueError(
-            f"cannot draw to '{output.name}': use a name ending in {', '.join(FORMATS)}"
+        raise DrawingError(
+            f"cannot draw to '{output.name}': use a name ending in {', '.join(FORMATS)}",
+            fix=f"name the picture e.g. '{output.stem or 'skills'}.svg'",
         )
     return output
 
@@ -135,11 +143,7 @@ def render(
     fmt: str | None = None,
 ) -> None:
     """Draw the layered skill graph with one style per skill to a file or a binary stream."""
-    import matplotlib
     from matplotlib.figure import Figure
-    from matplotlib.lines import Line2D
-    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Patch
-    from matplotlib.path import Path as MplPath
 
     layout = _layout(course)
     inches_x = max(6.0, layout.width * 1.05 + 0.4)
@@ -147,6 +151,19 @@ def render(
     fig = Figure(figsize=(inches_x, inches_y))
     ax = fig.add_axes((0.01, 1.0 / inches_y, 0.98, 1 - 1.5 / inches_y))
     ax.set_axis_off()
+    _draw_edges(ax, layout, style)
+    _draw_boxes(ax, layout, style, course)
+    ax.set_xlim(-0.1, layout.width + 0.1)
+    ax.set_ylim(-(layout.layers - 1) * ROW - BOX_HEIGHT, BOX_HEIGHT)
+    ax.set_aspect("equal", adjustable="box")
+    fig.suptitle(heading, fontsize=12, y=0.985)
+    _draw_legend(fig, legend)
+    _save(fig, output, fmt)
+
+
+def _draw_edges(ax: Any, layout: _Layout, style: dict[str, NodeStyle]) -> None:
+    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.path import Path as MplPath
 
     for pre, skill, points in layout.edges:
         faint = style[pre].faded or style[skill].faded
@@ -165,6 +182,10 @@ def render(
                 zorder=1,
             )
         )
+
+
+def _draw_boxes(ax: Any, layout: _Layout, style: dict[str, NodeStyle], course: Course) -> None:
+    from matplotlib.patches import FancyBboxPatch
 
     for node, (x, y) in layout.xy.items():
         look = style[node]
@@ -188,10 +209,11 @@ def render(
             dx = (k - (len(look.dots) - 1) / 2) * 0.16
             ax.plot(x + dx, y - BOX_HEIGHT / 2 + 0.09, "o", ms=4, zorder=4, color=dot)
 
-    ax.set_xlim(-0.1, layout.width + 0.1)
-    ax.set_ylim(-(layout.layers - 1) * ROW - BOX_HEIGHT, BOX_HEIGHT)
-    ax.set_aspect("equal", adjustable="box")
-    fig.suptitle(heading, fontsize=12, y=0.985)
+
+def _draw_legend(fig: Any, legend: list[LegendEntry]) -> None:
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
     handles: list[Patch | Line2D] = [
         Line2D([], [], marker="o", ls="", color=e.edge, ms=4, label=e.label)
         if e.dot
@@ -206,6 +228,11 @@ def render(
             fontsize=8,
             frameon=False,
         )
+
+
+def _save(fig: Any, output: str | Path | BinaryIO, fmt: str | None) -> None:
+    """Write the figure to a file (atomically: a reader never sees half a picture) or a stream."""
+    import matplotlib
 
     fmt = fmt or (Path(output).suffix.lower()[1:] if isinstance(output, str | Path) else "png")
     # SVG: text stays text (searchable, smaller), and ids are stable so diffs stay small
@@ -230,11 +257,21 @@ def draw_skill_graph(course: Course, output: str | Path, *, track: str | None = 
     -------
     Path
         The file written.
+
+    Raises
+    ------
+    DrawingError
+        ``output`` names a format that cannot be drawn, or ``track`` is not a track of the course.
     """
     output = check_output(output)
     if track is not None and track not in course.tracks:
         known = ", ".join(course.tracks) or "none"
-        raise ValueError(f"unknown track '{track}' (tracks: {known})")
+        raise DrawingError(
+            f"unknown track '{track}' (tracks: {known})",
+            fix="name a track of course.yml"
+            if course.tracks
+            else "draw the whole graph (no track)",
+        )
     from matplotlib.colors import to_rgba
 
     tracks = list(course.tracks.values())

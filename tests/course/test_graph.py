@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from kit.course import Skill, SkillGraph, load_course
-from kit.course.drawing import draw_skill_graph
+from kit.course.drawing import DrawingError, draw_skill_graph
+from kit.errors import KitError
 
 
 def _graph() -> SkillGraph:
@@ -116,6 +117,10 @@ def test_draw_rejects_bad_requests(sample_course: Path, tmp_path: Path) -> None:
     course = load_course(sample_course)
     with pytest.raises(ValueError, match=r"\.svg"):
         draw_skill_graph(course, tmp_path / "skills.gif")
-    with pytest.raises(ValueError, match="unknown track 'astronaut'"):
+    with pytest.raises(ValueError, match="unknown track 'astronaut'") as caught:
         draw_skill_graph(course, tmp_path / "skills.svg", track="astronaut")
     assert not list(tmp_path.iterdir())
+    # a mistake of the user's: the command line shows its message and fix, no traceback
+    assert isinstance(caught.value, DrawingError)
+    assert isinstance(caught.value, KitError)
+    assert caught.value.fix == "name a track of course.yml"
