@@ -33,10 +33,29 @@ def test_scaffold_project_grade_cells_are_tagged(tmp_path: Path) -> None:
 def test_scaffold_solution_passes_its_own_tests(tmp_path: Path) -> None:
     root = new_course(tmp_path / "demo")
     nb = read_notebook(root / "projects" / "first-project" / "first-project.ipynb").notebook
+    assert nb is not None
     namespace: dict[str, object] = {}
+    passed: list[str] = []
     for cell in nb.cells:
-        if cell.cell_type == "code":
-            exec(cell.source, namespace)
+        if cell.cell_type != "code":
+            continue
+        exec(cell.source, namespace)  # a failing test cell raises here
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            passed.append(cell.metadata.nbgrader.grade_id)
+    assert passed == ["test-count-evens", "test-count-evens-more"]
+    assert callable(namespace["count_evens"])
+
+
+def test_scaffold_tests_fail_a_wrong_solution(tmp_path: Path) -> None:
+    # tests that pass the solution prove little unless a wrong answer fails them
+    root = new_course(tmp_path / "demo")
+    nb = read_notebook(root / "projects" / "first-project" / "first-project.ipynb").notebook
+    assert nb is not None
+    tests = [cell.source for _, cell in grade_cells(nb)]
+    assert len(tests) == 2
+    for source in tests:
+        with pytest.raises(AssertionError):
+            exec(source, {"count_evens": len})  # counts every number, not the even ones
 
 
 def test_scaffold_into_existing_empty_folder(tmp_path: Path) -> None:
