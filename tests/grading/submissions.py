@@ -10,6 +10,7 @@ from pathlib import Path
 import nbformat
 
 from kit.course import Course
+from kit.grading.nbgrader_course import NbgraderCourse
 
 
 def _solutions(course: Course, project: str) -> dict[str, str]:
@@ -26,7 +27,7 @@ def _solutions(course: Course, project: str) -> dict[str, str]:
 
 def make_submission(course: Course, project: str, folder: Path, fill: dict[str, str]) -> Path:
     """Copy the release version to ``folder`` and put ``fill[grade_id]`` into solution cells."""
-    release = course.root / "_kit" / "nbgrader" / "release" / project
+    release = NbgraderCourse(course).root / "release" / project
     shutil.copytree(release, folder)
     for path in folder.glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)
