@@ -14,6 +14,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+WORKSPACE_NAME = "_kit"
+"""The name of a course's workspace folder (generated state: gradebook, attempt log, builds).
+Named here, below the course model, because course.yml's defaults point into it; everything
+else reaches the folder through :attr:`kit.course.Course.workspace`."""
+
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]*$"
 """Ids are lower-case slugs: they become file names, URLs and nbgrader assignment names."""
 
@@ -187,11 +192,12 @@ class GradingSettings(_Entry):
     """
 
     exchange: str = Field(
-        "_kit/exchange",
+        f"{WORKSPACE_NAME}/exchange",
         description="nbgrader's exchange folder (shared by learners and instructors on a hub).",
     )
     gradebook: str = Field(
-        "", description="Gradebook database URL; default: an SQLite file in _kit/nbgrader."
+        "",
+        description=f"Gradebook database URL; default: an SQLite file in {WORKSPACE_NAME}/nbgrader.",
     )
     timeout_cell: int = Field(30, gt=0, description="Seconds one cell may run.")
     timeout_notebook: int = Field(300, gt=0, description="Seconds a whole notebook may run.")

@@ -7,10 +7,9 @@ from functools import cached_property
 from pathlib import Path
 
 from kit.course.graph import SkillGraph
-from kit.course.manifest import Lesson, Manifest, Mentor, Project, Skill, Track
+from kit.course.manifest import WORKSPACE_NAME, Lesson, Manifest, Mentor, Project, Skill, Track
 
-WORKSPACE_NAME = "_kit"
-"""The name of a course's workspace folder (generated state: gradebook, attempt log, builds)."""
+__all__ = ["WORKSPACE_NAME", "Course", "TrackSummary"]
 
 
 @dataclass(frozen=True)
