@@ -49,6 +49,22 @@ def encoder(no_network: Any) -> EncoderClassifier:
     return model
 
 
+@pytest.fixture(scope="module")
+def frozen(no_network: Any) -> EncoderClassifier:
+    from tests.classify.conftest import TRAIN
+
+    return EncoderClassifier(fine_tune=False, max_length=16).fit(
+        [t for t, _ in TRAIN], [y for _, y in TRAIN]
+    )
+
+
+@pytest.fixture(scope="module")
+def pretrained(no_network: Any) -> dict[str, Any]:
+    """The encoder's weights as shipped, before any fitting."""
+    model = EncoderClassifier(device="cpu").load_encoder()
+    return {name: w.detach().clone() for name, w in model.encoder_.state_dict().items()}
+
+
 @pytest.mark.parametrize("kind", ["tfidf", "encoder"])
 def test_tiny_training_set_predicts_held_out_questions(
     kind: str, tiny: tuple[list[str], list[str]], request: pytest.FixtureRequest
@@ -96,11 +112,11 @@ def test_encoder_loads_from_its_folder_offline(encoder: EncoderClassifier, tmp_p
 
 
 def test_frozen_encoder_is_logistic_regression_on_embeddings(
-    tiny: tuple[list[str], list[str]],
+    frozen: EncoderClassifier, tiny: tuple[list[str], list[str]]
 ) -> None:
     from sklearn.linear_model import LogisticRegression
 
-    model = EncoderClassifier(fine_tune=False, max_length=16).fit(*tiny)
+    model = frozen
     assert model.predict([t for t, _ in TEST]) == [y for _, y in TEST]
     # the binary head reproduces the logistic regression's probabilities
     embeddings = model.embed(tiny[0])
@@ -108,6 +124,23 @@ def test_frozen_encoder_is_logistic_regression_on_embeddings(
     np.testing.assert_allclose(
         model.predict_proba(tiny[0]), reference.predict_proba(embeddings), atol=1e-4
     )
+
+
+def test_fine_tuning_changes_the_encoder_and_freezing_keeps_it(
+    encoder: EncoderClassifier, frozen: EncoderClassifier, pretrained: dict[str, Any]
+) -> None:
+    import torch
+
+    tuned = {name: w.cpu() for name, w in encoder.encoder_.state_dict().items()}
+    assert tuned.keys() == pretrained.keys()
+    changed = {name for name, w in tuned.items() if not torch.equal(w, pretrained[name])}
+    # every transformer layer moved, and not by weight decay alone (LayerNorm has none)
+    for layer in range(encoder.encoder_.config.num_hidden_layers):
+        assert any(name.startswith(f"encoder.layer.{layer}.") for name in changed), layer
+    assert any("LayerNorm" in name for name in changed)
+    # fine_tune=False fits the head only: the encoder stays exactly as shipped
+    for name, weight in frozen.encoder_.state_dict().items():
+        assert torch.equal(weight.cpu(), pretrained[name]), name
 
 
 def test_unfitted_and_unknown() -> None:

@@ -11,6 +11,7 @@ import pytest
 from kit.classify.data import DataNotFoundError
 from kit.classify.models import ModelFormatError
 from kit.classify.router import (
+    DEFAULT_THRESHOLDS,
     Router,
     RouterNotTrainedError,
     lesson_texts,
@@ -81,7 +82,8 @@ def test_clear_questions_route_to_their_skill(
     trained: tuple[Course, Router], question: str, skill: str
 ) -> None:
     course, router = trained
-    route = router.route(question, threshold=0.2)
+    assert router.threshold == DEFAULT_THRESHOLDS["tfidf"]  # the shipped default for TF-IDF
+    route = router.route(question)
     assert route.sure, route
     assert route.skill == skill
     # the lessons that teach the routed skills (the top one and any at least half as likely),
@@ -105,6 +107,21 @@ def test_off_topic_and_low_confidence_say_not_sure(trained: tuple[Course, Router
     assert all(match.id != "off-topic" for match in route.skills)
     unsure = router.route("how do I select rows of a dataframe with loc", threshold=0.99)
     assert not unsure.sure and "needs 0.99" in unsure.reason
+
+
+@pytest.mark.parametrize("question", ["what does this error mean", "the output looks wrong"])
+def test_vague_questions_are_not_sure_at_the_shipped_threshold(
+    trained: tuple[Course, Router], question: str
+) -> None:
+    _, router = trained
+    default = DEFAULT_THRESHOLDS["tfidf"]
+    route = router.route(question)
+    assert not route.sure and route.skill is None, route
+    # on topic, but no skill stands out: the threshold, not the off-topic label, says no
+    assert route.skills[0].probability < default
+    assert route.off_topic < route.skills[0].probability
+    assert f"needs {default:.2f}" in route.reason
+    assert route.lessons == [] and route.mentors == []
 
 
 def test_urgency_is_returned_with_the_route(trained: tuple[Course, Router]) -> None:
@@ -177,11 +194,13 @@ def test_encoder_router_round_trip(course_copy: Path) -> None:
         batch_size=4,
         head_lr=1e-2,
         max_length=16,
-        threshold=0.0,
     )
     assert router.info["model"] == "encoder"
+    assert router.threshold == DEFAULT_THRESHOLDS["encoder"]  # the shipped default
     route = router.route("numpy array of ones")
-    assert route.skill == "numpy"
+    assert route.sure and route.skill == "numpy"
+    assert route.skills[0].probability >= DEFAULT_THRESHOLDS["encoder"]
     assert [m.id for m in route.mentors] == ["grace"]
     loaded = load_router(course)
+    assert loaded.threshold == router.threshold
     assert loaded.route("numpy array of ones").to_dict() == route.to_dict()
