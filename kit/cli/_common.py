@@ -138,15 +138,18 @@ class AliasedOption(click.Option):
 def show_error(error: KitError) -> None:
     """Print a user's error: a course's full report of problems, or one red ``error:`` line;
     then its fix."""
+    from rich.markup import escape
+
     from kit.course import CourseError
 
     err = console(stderr=True)
+    # messages name fields such as skills[1]: text, never markup
     if isinstance(error, CourseError):
         print_report(error.report)
     else:
-        err.print(f"[red]error:[/red] {error.message}", markup=True)
+        err.print(f"[red]error:[/red] {escape(error.message)}", markup=True)
     if error.fix:
-        err.print(f"[dim]fix:[/dim] {error.fix}", markup=True)
+        err.print(f"[dim]fix:[/dim] {escape(error.fix)}", markup=True)
 
 
 def show_bug() -> None:

@@ -47,6 +47,15 @@ def test_a_kit_error_without_a_fix_prints_no_fix_line() -> None:
     assert result.output.splitlines() == ["error: no flux"]
 
 
+def test_brackets_in_a_message_are_text() -> None:
+    error = KitError("skills[1].title: [bold] is not a title", fix="see [red]")
+    result = CliRunner().invoke(_group_with(error), ["fail"])
+    assert result.output.splitlines() == [
+        "error: skills[1].title: [bold] is not a title",
+        "fix: see [red]",
+    ]
+
+
 def test_a_kit_error_of_a_real_command() -> None:
     code, out = run("new", str(BROKEN_COURSES))  # a folder that is not empty
     assert code == 1
