@@ -1,7 +1,7 @@
 """Grading: nbgrader driven by the course, and a parallel, sandboxed, resumable autograder.
 
-Importing this package stays cheap (the sandbox launcher and the kernel template import it
-before every kernel): the engine is :mod:`kit.grading.engine`, nbgrader's side
+Importing this package stays cheap (the sandbox launcher imports it for every kernel started
+anew, the kernel template once per worker): the engine is :mod:`kit.grading.engine`, nbgrader's side
 :mod:`kit.grading.nbgrader_course`.
 """
 

@@ -98,7 +98,7 @@ class Desk:
     def stage(self, learner: str) -> Path:
         """Lay out the learner's autograded folder in a staging folder: the submission's
         files, then the instructors' (they win, as in nbgrader)."""
-        staging = self.nbg.root / "autograded" / learner / f".{self.project}.staging"
+        staging = self.autograded(learner).with_name(f".{self.project}.staging")
         shutil.rmtree(staging, ignore_errors=True)
         shutil.copytree(
             self.submitted(learner), staging, symlinks=False, ignore=shutil.ignore_patterns(*IGNORE)
