@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -13,6 +17,8 @@ from kit.cli import main as kit_main
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_COURSE = ROOT / "courses" / "python-ml"
 BROKEN_COURSES = Path(__file__).parent / "courses" / "broken"
+SHARED_DATA = ROOT.parent / "shared" / "data"
+"""Public evaluation data beside the project (read in place; absent on a user's fresh machine)."""
 
 
 def run_cli(*args: str) -> tuple[int, str]:
@@ -22,6 +28,39 @@ def run_cli(*args: str) -> tuple[int, str]:
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.output
+
+
+def outputs_under_hash_seeds(code: str, seeds: Sequence[int] = (1, 2)) -> list[str]:
+    """Run ``code`` in a fresh interpreter per ``PYTHONHASHSEED`` in ``seeds``; return what each
+    printed. Two calls in one process share one string hash, so the order of sets of strings
+    cannot differ between them: a determinism test compares runs under different seeds."""
+    outputs = []
+    for seed in seeds:
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        done = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append(done.stdout)
+    return outputs
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``<repo>/../shared/data``; the test is skipped when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(
+            f"{SHARED_DATA}: not found; the public evaluation data sets (ASSISTments 2009, "
+            "synthetic-5, Stack Overflow titles) are read in place from ../shared/data, which "
+            "is not part of the project"
+        )
+    return SHARED_DATA
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from kit.course import Skill, SkillGraph, load_course
 from kit.course.drawing import DrawingError, draw_skill_graph
 from kit.errors import KitError
+from tests.conftest import outputs_under_hash_seeds
 
 
 def _graph() -> SkillGraph:
@@ -111,6 +112,22 @@ def test_draw_highlights_a_track_and_is_deterministic(sample_course: Path, tmp_p
     assert one == two
     assert one != plain
     assert "Data analyst" in one
+
+
+@pytest.mark.slow
+def test_drawing_is_the_same_under_other_string_hashes(sample_course: Path, tmp_path: Path) -> None:
+    # fresh processes, each with its own string hash (and so its own order of sets of strings)
+    code = (
+        "from kit.course import load_course\n"
+        "from kit.course.drawing import draw_skill_graph\n"
+        f"course = load_course({str(sample_course)!r})\n"
+        f"out = draw_skill_graph(course, {str(tmp_path / 'p.svg')!r}, track='data-analyst')\n"
+        "print(out.read_text())"
+    )
+    first, second = outputs_under_hash_seeds(code)
+    assert first == second
+    here = draw_skill_graph(load_course(sample_course), tmp_path / "a.svg", track="data-analyst")
+    assert first.rstrip("\n") == here.read_text().rstrip("\n")
 
 
 def test_draw_rejects_bad_requests(sample_course: Path, tmp_path: Path) -> None:

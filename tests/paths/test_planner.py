@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from kit.course import load_course
 from kit.paths import LearnerProfile, PlanError, plan_path
+from tests.conftest import SAMPLE_COURSE, outputs_under_hash_seeds
 
 from .builders import chain_course, make_course
 
@@ -171,6 +172,26 @@ def test_lessons_that_need_each_other_still_get_an_order() -> None:
 def test_deterministic() -> None:
     profile = LearnerProfile(track="to-d", ratings={"b": 3}, hours_per_week=2)
     assert plan_path(chain_course(), profile) == plan_path(chain_course(), profile)
+
+
+@pytest.mark.slow
+def test_same_plans_under_other_string_hashes() -> None:
+    # fresh processes, each with its own string hash: the order of a set of ids must not leak
+    profile = LearnerProfile(track="to-d", ratings={"b": 3}, hours_per_week=2)
+    code = (
+        "from kit.course import load_course\n"
+        "from kit.paths import LearnerProfile, plan_path\n"
+        "from tests.paths.builders import chain_course\n"
+        "profile = LearnerProfile(track='to-d', ratings={'b': 3}, hours_per_week=2)\n"
+        "print(repr(plan_path(chain_course(), profile)))\n"
+        f"course = load_course({str(SAMPLE_COURSE)!r})\n"
+        "for track in course.tracks:\n"
+        "    print(repr(plan_path(course, LearnerProfile(track=track, hours_per_week=3))))\n"
+    )
+    first, second = outputs_under_hash_seeds(code)
+    assert first == second
+    assert first.splitlines()[0] == repr(plan_path(chain_course(), profile))
+    assert len(first.splitlines()) == 1 + len(load_course(SAMPLE_COURSE).tracks)
 
 
 def test_sample_course_tracks_are_coherent(sample_course: Path) -> None:

@@ -21,6 +21,7 @@ from kit.progress.cohort import (
     simulate_cohort,
     struggles,
 )
+from tests.conftest import outputs_under_hash_seeds
 from tests.conftest import run_cli as run
 
 T0 = dt.datetime(2026, 10, 1, tzinfo=dt.timezone.utc)
@@ -85,6 +86,19 @@ def test_simulated_cohort_is_plausible_and_deterministic(sample_course: Path) ->
     assert {a.source for a in one} <= {"self-check", "grading"}
     check_ids = {c.id for c in course.manifest.checks}
     assert any(a.item in check_ids for a in one)
+
+
+@pytest.mark.slow
+def test_simulated_cohort_is_the_same_under_other_string_hashes(sample_course: Path) -> None:
+    # fresh processes, each with its own string hash (and so its own order of sets of strings)
+    code = (
+        "from kit.course import load_course\n"
+        "from kit.progress.cohort import simulate_cohort\n"
+        f"print(repr(simulate_cohort(load_course({str(sample_course)!r}), 12, seed=3)))"
+    )
+    first, second = outputs_under_hash_seeds(code)
+    assert first == second
+    assert first.strip() == repr(simulate_cohort(load_course(sample_course), 12, seed=3))
 
 
 def _gradebook(tmp_path: Path, course_dir: Path) -> str:

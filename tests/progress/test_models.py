@@ -12,6 +12,7 @@ from kit.progress.bkt import BKT, BKTParams, learner_mastery, mastery_trace
 from kit.progress.data import AttemptDataError, Sequences, from_attempts, load_sequences
 from kit.progress.evaluation import LeakWarning, evaluate, make_model, metrics
 from kit.progress.simulate import simulate_bkt
+from tests.conftest import outputs_under_hash_seeds
 
 TRUE = {
     "easy": BKTParams(prior=0.4, learn=0.25, guess=0.25, slip=0.08),
@@ -52,6 +53,21 @@ def test_fit_is_deterministic(cohort: Sequences) -> None:
     one = BKT(random_state=5).fit(cohort).params_
     two = BKT(random_state=5).fit(cohort).params_
     assert one == two
+
+
+@pytest.mark.slow
+def test_fit_is_the_same_under_other_string_hashes(cohort: Sequences) -> None:
+    # fresh processes, each with its own string hash (and so its own order of sets of strings)
+    one = BKT(random_state=5).fit(cohort).params_
+    code = (
+        "from kit.progress.bkt import BKT, BKTParams\n"
+        "from kit.progress.simulate import simulate_bkt\n"
+        f"TRUE = {TRUE!r}\n"
+        "print(repr(BKT(random_state=5).fit(simulate_bkt(TRUE, 1500, (6, 14), seed=1)).params_))"
+    )
+    first, second = outputs_under_hash_seeds(code)
+    assert first == second
+    assert first.strip() == repr(one)
 
 
 def test_bounds_keep_guess_and_slip_below_half() -> None:
