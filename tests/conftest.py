@@ -51,7 +51,7 @@ def outputs_under_hash_seeds(code: str, seeds: Sequence[int] = (1, 2)) -> list[s
     return outputs
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """``<repo>/../shared/data``; the test is skipped when it is absent."""
     if not SHARED_DATA.is_dir():
