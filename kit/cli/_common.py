@@ -97,19 +97,15 @@ def wrote(path: Path | str, what: str = "") -> None:
 
 @contextmanager
 def drawing(output: Path) -> Iterator[None]:
-    """Around drawing a picture to ``output``: the drawing code's ``ValueError`` (an unknown
-    track or picture format, named in its message) and a file that cannot be written become
-    :class:`~kit.errors.KitError`."""
+    """Around drawing a picture to ``output``: a file that cannot be written becomes a
+    :class:`~kit.errors.KitError` (the drawing code raises its own for a format or a track it
+    cannot draw)."""
     try:
         yield
-    except KitError:
-        raise
     except OSError as exc:
         raise KitError(
             f"cannot write '{output}': {exc.strerror}", fix="choose another -o/--output"
         ) from exc
-    except ValueError as exc:
-        raise KitError(str(exc)) from exc
 
 
 class AliasedOption(click.Option):

@@ -150,3 +150,14 @@ def test_the_shared_helpers_import_no_command_module() -> None:
         elif isinstance(node, ast.Import):
             imported.update(alias.name for alias in node.names)
     assert not {name for name in imported if name == "kit.cli" or name.startswith("kit.cli.")}
+
+
+def test_a_picture_that_cannot_be_written_is_one_error_line(
+    sample_course: Path, tmp_path: Path
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, out = run("graph", str(sample_course), "-o", str(blocker / "skills.svg"))
+    assert code == 1
+    assert out.startswith(f"error: cannot write '{blocker / 'skills.svg'}'")
+    assert "fix: choose another -o/--output" in out and "Traceback" not in out
