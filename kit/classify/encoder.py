@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from kit.classify.models import Progress, TextClassifier, check_xy
+from kit.classify.base import Progress, TextClassifier, check_xy
 
 
 def default_encoder_path() -> Path:

@@ -1,4 +1,4 @@
-"""Text classifiers with the scikit-learn shape: the shared base, TF-IDF, loading and choosing.
+"""Text classifiers with the scikit-learn shape: TF-IDF, and making, loading and choosing a kind.
 
 Both take lists of strings and labels, learn ``classes_``, and give ``predict_proba`` columns
 in the order of ``classes_``. ``save(folder)`` writes plain files (JSON, NumPy, safetensors and
@@ -10,109 +10,38 @@ from __future__ import annotations
 
 import json
 import time
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 
-from kit.classify.errors import ModelFormatError as ModelFormatError  # named here too, as before
-from kit.classify.errors import RouterError
+from kit.classify.base import (
+    FORMAT_VERSION,
+    META_FILE,
+    NotFittedError,
+    Progress,
+    TextClassifier,
+    check_xy,
+    read_meta,
+)
+from kit.classify.errors import ModelFormatError
 
-FORMAT_VERSION = 1
-META_FILE = "classifier.json"
-
-Progress = Callable[[int, int], None]
-"""Called during fitting with ``(steps done, total steps)``."""
-
-
-class NotFittedError(RouterError, RuntimeError):
-    """A classifier used before ``fit`` (or ``load``)."""
-
-
-class TextClassifier(ABC):
-    """What every text classifier of the kit offers.
-
-    Attributes
-    ----------
-    classes_:
-        The labels seen in fitting, sorted; the columns of :meth:`predict_proba`.
-    fit_seconds_:
-        Wall-clock seconds that :meth:`fit` took.
-    """
-
-    kind: ClassVar[str]
-    classes_: list[str]
-    fit_seconds_: float
-
-    @abstractmethod
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> TextClassifier:
-        """Learn from ``texts`` and their ``labels``; returns ``self``."""
-
-    @abstractmethod
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probabilities, one row per text, one column per label of ``classes_``."""
-
-    @abstractmethod
-    def _save_weights(self, folder: Path) -> None: ...
-
-    @abstractmethod
-    def _load_weights(self, folder: Path) -> None: ...
-
-    @abstractmethod
-    def get_params(self) -> dict[str, Any]:
-        """The settings given to ``__init__``."""
-
-    def predict(self, texts: Sequence[str]) -> list[str]:
-        """The most likely label of each text."""
-        proba = self.predict_proba(texts)
-        return [self.classes_[i] for i in proba.argmax(axis=1)]
-
-    def _check_fitted(self) -> None:
-        if not getattr(self, "classes_", None):
-            raise NotFittedError(
-                f"{type(self).__name__} is not fitted", fix="call fit() or load() first"
-            )
-
-    def save(self, folder: str | Path) -> Path:
-        """Write the classifier into ``folder`` (created; files in it are replaced)."""
-        self._check_fitted()
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        self._save_weights(folder)
-        meta = {
-            "format": FORMAT_VERSION,
-            "kind": self.kind,
-            "classes": self.classes_,
-            "params": self.get_params(),
-            "fit_seconds": getattr(self, "fit_seconds_", None),
-        }
-        # written last: a folder without it is an unfinished save, never a half-read model
-        tmp = folder / (META_FILE + ".tmp")
-        tmp.write_text(json.dumps(meta, indent=2), encoding="utf-8")
-        tmp.replace(folder / META_FILE)
-        return folder
-
-    @classmethod
-    def load(cls, folder: str | Path) -> TextClassifier:
-        """Read a classifier saved by :meth:`save` (of this kind, or any kind from the base)."""
-        model = load_classifier(folder)
-        if cls is not TextClassifier and not isinstance(model, cls):
-            raise ModelFormatError(
-                f"{folder}: holds a '{model.kind}' classifier, not {cls.__name__}"
-            )
-        return model
-
-
-def check_xy(texts: Sequence[str], labels: Sequence[str]) -> tuple[list[str], list[str]]:
-    texts, labels = [str(t) for t in texts], [str(y) for y in labels]
-    if len(texts) != len(labels):
-        raise ValueError(f"{len(texts)} texts but {len(labels)} labels; give one label per text")
-    if len(set(labels)) < 2:
-        raise ValueError("fitting needs at least two different labels")
-    return texts, labels
-
+__all__ = [
+    "FORMAT_VERSION",
+    "KINDS",
+    "META_FILE",
+    "ModelFormatError",
+    "NotFittedError",
+    "Progress",
+    "TextClassifier",
+    "TfidfClassifier",
+    "check_xy",
+    "choose_model",
+    "classifier_class",
+    "load_classifier",
+    "make_classifier",
+]
 
 # -- TF-IDF + logistic regression -------------------------------------------------------------
 
@@ -245,32 +174,16 @@ def classifier_class(kind: str) -> type[TextClassifier]:
 
 
 def load_classifier(folder: str | Path) -> TextClassifier:
-    """Read a classifier that :meth:`TextClassifier.save` wrote; never touches the network."""
-    folder = Path(folder)
-    meta_path = folder / META_FILE
-    if not meta_path.is_file():
-        raise ModelFormatError(
-            f"{folder}: no {META_FILE}; this is not a saved classifier (train one first)"
-        )
+    """Read a classifier of either kind that :meth:`TextClassifier.save` wrote; never touches
+    the network."""
+    kind = read_meta(folder)["kind"]
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        cls = classifier_class(meta["kind"])
-    except (json.JSONDecodeError, KeyError, ValueError) as exc:
-        raise ModelFormatError(f"{meta_path}: unreadable ({exc}); train the model again") from None
-    if meta.get("format") != FORMAT_VERSION:
+        cls = classifier_class(kind)
+    except ValueError as exc:
         raise ModelFormatError(
-            f"{meta_path}: format {meta.get('format')}, this kit reads {FORMAT_VERSION}; "
-            "train the model again"
-        )
-    params = dict(meta["params"])
-    if "ngram_range" in params:
-        params["ngram_range"] = tuple(params["ngram_range"])
-    model = cls(**params)
-    model.classes_ = list(meta["classes"])
-    if meta.get("fit_seconds") is not None:
-        model.fit_seconds_ = float(meta["fit_seconds"])
-    model._load_weights(folder)
-    return model
+            f"{Path(folder) / META_FILE}: {exc}", fix="train the model again"
+        ) from None
+    return cls.load(folder)
 
 
 def choose_model(labels: Sequence[str], min_per_label: int = 8) -> str:
