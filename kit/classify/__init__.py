@@ -13,6 +13,7 @@ from kit.classify.errors import (
     DataNotFoundError,
     ModelFormatError,
     QuestionDataError,
+    QuestionError,
     RouterError,
     RouterNotTrainedError,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "EncoderClassifier",
     "ModelFormatError",
     "QuestionDataError",
+    "QuestionError",
     "Route",
     "Router",
     "RouterError",

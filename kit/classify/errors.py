@@ -27,6 +27,10 @@ class QuestionDataError(RouterError, ValueError):
     names the file, the line and the column."""
 
 
+class QuestionError(RouterError, ValueError):
+    """A question the router cannot route (an empty one)."""
+
+
 class DataNotFoundError(RouterError, FileNotFoundError):
     """An evaluation data set that is not on this machine; the fix says where it comes from."""
 

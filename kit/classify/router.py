@@ -22,7 +22,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from kit.classify.data import OFF_TOPIC, lesson_texts, read_questions
-from kit.classify.errors import DataNotFoundError, ModelFormatError, RouterNotTrainedError
+from kit.classify.errors import (
+    DataNotFoundError,
+    ModelFormatError,
+    QuestionError,
+    RouterNotTrainedError,
+)
 from kit.classify.models import (
     Progress,
     TextClassifier,
@@ -180,7 +185,7 @@ class Router:
         if not questions:
             return []
         if any(not q.strip() for q in questions):
-            raise ValueError("a question is empty; ask something")
+            raise QuestionError("a question is empty", fix='ask something, e.g. "how do I ...?"')
         proba = self.classifier.predict_proba(questions)
         scores = self.urgency_model.score(questions) if self.urgency_model else None
         return [
