@@ -21,8 +21,9 @@ Run it after changing a project's notebook (the release version is made first if
 
     python make_submissions.py            # or: python make_submissions.py --out DIR
 
-``expected.yml`` beside this script holds the score each submission gets from ``kit grade``;
-the course's tests check both (that these files are up to date, and that they score so).
+``expected.yml`` beside this script holds the score each submission gets, the same from
+``kit grade`` and from ``nbgrader autograde``; the course's tests check both (that these files
+are up to date, and that they score so with either grader).
 """
 
 from __future__ import annotations
