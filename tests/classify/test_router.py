@@ -62,7 +62,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Course, Router]:
 def test_router_is_saved_beside_the_course_build_output(trained: tuple[Course, Router]) -> None:
     course, _ = trained
     folder = router_dir(course)
-    assert folder == course.root / "_kit" / "router"
+    assert folder == course.root / "_kit" / "router" == course.workspace / "router"
     settings = json.loads((folder / "router.json").read_text())
     assert settings["model"] == "tfidf"
     assert settings["questions"] >= 300
