@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +27,44 @@ ISSUES_URL = "https://github.com/mentor-kit/mentor-kit/issues"
 
 COURSE = click.argument("course", type=click.Path(path_type=Path), metavar="COURSE")
 """The ``COURSE`` argument of the commands that work on a course folder."""
+
+SEED = click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+"""``--seed``: the random seed of a command that fits or simulates."""
+
+Decorator = Callable[[Callable[..., Any]], Callable[..., Any]]
+
+
+def output_option(help: str, *, default: Path | None = None, folder: bool = False) -> Decorator:
+    """``-o/--output``: the one spelling, in every command, of where to write.
+
+    Parameters
+    ----------
+    help:
+        What is written there (and the default when there is none).
+    default:
+        The path written when the option is not given (shown in ``--help``).
+    folder:
+        True when the output is a folder (a file of that name is refused).
+    """
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path, file_okay=not folder),
+        default=default,
+        show_default=default is not None,
+        help=help,
+    )
+
+
+def data_file_option(name: str, help: str) -> Decorator:
+    """A required ``--NAME FILE`` option naming a data file the command reads (it must exist)."""
+    return click.option(
+        f"--{name}",
+        name,
+        type=click.Path(path_type=Path, exists=True, dir_okay=False),
+        required=True,
+        help=help,
+    )
 
 
 def console(stderr: bool = False) -> Any:

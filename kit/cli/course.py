@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kit.cli._common import COURSE, console, drawing, load, print_report, wrote
+from kit.cli._common import COURSE, console, drawing, load, output_option, print_report, wrote
 
 
 @click.command()
@@ -70,14 +70,7 @@ def info(course: Path, as_json: bool) -> None:
 
 @click.command()
 @COURSE
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=Path("skills.svg"),
-    show_default=True,
-    help="Picture to write: .svg, .png or .pdf.",
-)
+@output_option("Picture to write: .svg, .png or .pdf.", default=Path("skills.svg"))
 @click.option("--track", help="Highlight this track's skills and fade the rest.")
 def graph(course: Path, output: Path, track: str | None) -> None:
     """Draw the skill graph of COURSE, layered by depth, tracks in colour."""
@@ -90,12 +83,7 @@ def graph(course: Path, output: Path, track: str | None) -> None:
 
 
 @click.command()
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Write the schema to this file instead of printing it.",
-)
+@output_option("Write the schema to this file instead of printing it.")
 def schema(output: Path | None) -> None:
     """Print the JSON Schema of course.yml (for editors and CI checks)."""
     from kit.course.manifest import json_schema_text

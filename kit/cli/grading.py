@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from kit.cli._common import COURSE, console, load, progress_bar
+from kit.cli._common import COURSE, console, load, output_option, progress_bar
 
 if TYPE_CHECKING:
     from kit.grading.engine import Outcome
@@ -136,14 +136,7 @@ def feedback(course: Path, project: str, learner: str | None) -> None:
 
 @click.command("export")
 @COURSE
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=Path("grades"),
-    show_default=True,
-    help="Folder for projects.csv and skills.csv.",
-)
+@output_option("Folder for projects.csv and skills.csv.", default=Path("grades"), folder=True)
 def export_command(course: Path, output: Path) -> None:
     """Export grades: learner x project and learner x skill CSV files."""
     from kit.grading.export import export_grades

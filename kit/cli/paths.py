@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from kit.cli._common import COURSE, drawing, load, wrote
+from kit.cli._common import COURSE, drawing, load, output_option, wrote
 from kit.errors import KitError
 
 
@@ -37,12 +37,7 @@ def _levels(ratings: tuple[str, ...]) -> dict[str, int]:
     help="Self-rating 0-3 of a skill (repeat), e.g. --rate numpy=3.",
 )
 @click.option("--learner", help="Use this learner's recorded answers and saved profile.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Also draw the path on the skill graph (.svg, .png or .pdf).",
-)
+@output_option("Also draw the path on the skill graph (.svg, .png or .pdf).")
 def path(
     course: Path,
     track: str | None,

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from kit.cli._common import COURSE, AliasedOption, console, load, wrote
+from kit.cli._common import (
+    COURSE,
+    SEED,
+    AliasedOption,
+    console,
+    data_file_option,
+    load,
+    output_option,
+    wrote,
+)
 from kit.errors import KitError
 
 if TYPE_CHECKING:
@@ -29,20 +38,8 @@ def progress() -> None:
 
 
 @progress.command("eval")
-@click.option(
-    "--train",
-    "train",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    required=True,
-    help="Answers of the training learners (3-line format or long CSV).",
-)
-@click.option(
-    "--test",
-    "test",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    required=True,
-    help="Answers of the test learners, predicted one step ahead.",
-)
+@data_file_option("train", "Answers of the training learners (3-line format or long CSV).")
+@data_file_option("test", "Answers of the test learners, predicted one step ahead.")
 @click.option(
     "--model",
     type=click.Choice(["baseline", "bkt", "bkt-forget", "dkt"]),
@@ -56,7 +53,7 @@ def progress() -> None:
     is_flag=True,
     help="Print one JSON object: auc, rmse, accuracy, fit_seconds, predict_seconds.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@SEED
 def progress_eval(train: Path, test: Path, model: str, as_json: bool, seed: int) -> None:
     """Fit a model on TRAIN learners and score its one-step-ahead predictions on TEST."""
     import warnings
@@ -98,7 +95,7 @@ def progress_eval(train: Path, test: Path, model: str, as_json: bool, seed: int)
     show_default=True,
     help="How many learners to invent.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@SEED
 @ATTEMPTS_OPTION
 def progress_simulate(course: Path, count: int, seed: int, attempts_url: str | None) -> None:
     """Fill the attempt log of COURSE with a simulated cohort (for demos and trials)."""
@@ -150,12 +147,9 @@ def _print_params(model: BKT, attempts: list[Attempt], order: list[str]) -> None
     help="Also read graded project cells from this nbgrader gradebook (database URL).",
 )
 @click.option("--forget", is_flag=True, help="Fit BKT with forgetting.")
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="Where to write the parameters; default COURSE/progress/bkt.json (shipped "
-    "with the course: learners' mastery uses it).",
+@output_option(
+    "Where to write the parameters; default COURSE/progress/bkt.json (shipped with the course: "
+    "learners' mastery uses it)."
 )
 def progress_fit(
     course: Path, attempts_url: str | None, gradebook: str | None, forget: bool, output: Path | None
@@ -186,12 +180,7 @@ def progress_fit(
 @progress.command("report")
 @COURSE
 @ATTEMPTS_OPTION
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    help="HTML file to write; default COURSE/_kit/reports/progress.html.",
-)
+@output_option("HTML file to write; default COURSE/_kit/reports/progress.html.")
 @click.option(
     "--threshold",
     type=float,

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from kit.cli._common import COURSE, console, load, progress_bar
+from kit.cli._common import COURSE, SEED, console, data_file_option, load, progress_bar
 from kit.errors import KitError
 
 MODEL_CHOICE = click.Choice(["auto", "encoder", "tfidf"])
@@ -69,7 +69,7 @@ def router() -> None:
     type=click.IntRange(1),
     help="CPU threads for torch (default: torch's choice; 1 is fastest on a busy machine).",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@SEED
 @click.option("--json", "as_json", is_flag=True, help="Print the training summary as JSON.")
 def router_train(
     course: Path,
@@ -128,20 +128,8 @@ def router_train(
 
 
 @router.command("eval")
-@click.option(
-    "--train",
-    "train",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    required=True,
-    help="Training texts (CSV with columns text,label).",
-)
-@click.option(
-    "--test",
-    "test",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    required=True,
-    help="Test texts (CSV with columns text,label).",
-)
+@data_file_option("train", "Training texts (CSV with columns text,label).")
+@data_file_option("test", "Test texts (CSV with columns text,label).")
 @click.option(
     "--model",
     type=click.Choice(["tfidf", "encoder"]),
@@ -158,7 +146,7 @@ def router_train(
     type=click.IntRange(1),
     help="CPU threads for torch (default: torch's choice; 1 is fastest on a busy machine).",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@SEED
 @click.option(
     "--json",
     "as_json",
