@@ -73,18 +73,6 @@ STAND_INS = {
     "output-bomb": "raise KeyboardInterrupt",
 }
 
-EDITED = ("deleted-test", "reordered", "retyped-test", "tampered-checksum")
-DAMAGED = ("corrupt", "not-a-notebook", "missing")
-LEARNERS = (*HOSTILE, *EDITED, *DAMAGED)
-
-# points per test cell (test-count-evens: 2, test-count-evens-more: 1), as nbgrader gives them
-EXPECTED = dict.fromkeys(LEARNERS, (0.0, 0.0)) | {
-    "honest": (2.0, 1.0),
-    "snoop": (2.0, 1.0),  # it looks around, finds nothing, and answers right
-    "retyped-test": (2.0, 1.0),  # nbgrader puts the test cell back as code, from its source
-    "deleted-test": (0.0, 1.0),  # a deleted test cell is not put back: it scores nothing
-}
-
 
 def _cell(nb: Any, grade_id: str) -> Any:
     return next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
@@ -114,6 +102,17 @@ EDITS: dict[str, tuple[Callable[[Any], None], str]] = {
 """learner -> a change to the notebook (a test cell deleted, retyped, forged...), and the
 solution handed in with it."""
 
+DAMAGED = ("corrupt", "not-a-notebook", "missing")
+LEARNERS = (*HOSTILE, *EDITS, *DAMAGED)
+
+# points per test cell (test-count-evens: 2, test-count-evens-more: 1), as nbgrader gives them
+EXPECTED = dict.fromkeys(LEARNERS, (0.0, 0.0)) | {
+    "honest": (2.0, 1.0),
+    "snoop": (2.0, 1.0),  # it looks around (files, network), then answers right
+    "retyped-test": (2.0, 1.0),  # nbgrader puts the test cell back as code, from its source
+    "deleted-test": (0.0, 1.0),  # a deleted test cell is not put back: it scores nothing
+}
+
 
 def _course(folder: Path) -> tuple[Course, NbgraderCourse]:
     """A new course with tight grading limits, its first project assigned."""
@@ -127,7 +126,7 @@ def _course(folder: Path) -> tuple[Course, NbgraderCourse]:
 
 def _submit(course: Course, submitted: Path, code: dict[str, str]) -> None:
     """Every learner's submission of ``PROJECT`` under ``submitted``: ``code`` for the
-    solution cell of HOSTILE's learners, notebooks edited for EDITED's, files damaged for
+    solution cell of HOSTILE's learners, notebooks edited for EDITS', files damaged for
     DAMAGED's."""
     here = repr(str(course.root.resolve()))
     for learner in HOSTILE:
