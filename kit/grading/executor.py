@@ -188,16 +188,29 @@ def _execute(
         _mark_not_run(nb, client.completed, "a cell did not answer in time")
     finally:
         deadline.cancel()
+    if not any("process limit" in note for note in notes) and _hit_process_limit(kernel):
+        # a fork bomb that the limit held back leaves the kernel alive, its cell timed out
+        notes.append(_process_limit_reached(job.limits))
     if client.truncated:
         notes.append(f"output cut in {client.truncated} cell(s) at {job.output_bytes // 1024} KB")
     return nb, notes, isolation
 
 
+def _hit_process_limit(kernel: Kernel) -> bool:
+    """Whether the kernel's cgroup refused a fork for the process limit (read before it is
+    removed)."""
+    return kernel.pid is not None and Cgroup(kernel.pid).hit_process_limit()
+
+
+def _process_limit_reached(limits: Limits) -> str:
+    return f"the process limit ({limits.processes}) was reached (a fork bomb?)"
+
+
 def _why_dead(kernel: Kernel, limits: Limits) -> str:
     """Which limit killed the kernel, read from its cgroup before it is removed."""
+    if _hit_process_limit(kernel):
+        return _process_limit_reached(limits)
     group = Cgroup(kernel.pid) if kernel.pid else None
-    if group is not None and group.hit_process_limit():
-        return f"the process limit ({limits.processes}) was reached (a fork bomb?)"
     log = kernel.read_log()
     out_of_memory = any(mark in log for mark in ("MemoryError", "Cannot allocate", "bad_alloc"))
     if (group is not None and group.hit_memory_limit(limits)) or out_of_memory:
