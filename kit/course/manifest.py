@@ -209,6 +209,18 @@ class GradingSettings(_Entry):
         256, gt=0, description="Output kept per cell; the rest is cut (and reported)."
     )
     network: bool = Field(False, description="Allow learner code to reach the network.")
+    sandbox_user: str = Field(
+        "nobody",
+        min_length=1,
+        description="The unprivileged user (name or uid) learners' kernels run as when the "
+        "grader is root; otherwise they run as the grader's user, in a user namespace.",
+    )
+    require_sandbox: bool = Field(
+        False,
+        description="Refuse to grade where the machine allows no jail for learners' kernels "
+        "(no bubblewrap, or no user namespaces); by default grading goes on with the time, "
+        "memory and process limits alone, and says so.",
+    )
     workers: int = Field(0, ge=0, description="Parallel kernels; 0 means one per CPU core.")
     fork_kernels: bool = Field(
         True,

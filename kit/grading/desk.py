@@ -49,6 +49,8 @@ class Desk:
             file_mb=self.settings.file_mb,
             network=self.settings.network,
             hide=(str(course.root.resolve()),),
+            user=self.settings.sandbox_user,
+            require_jail=self.settings.require_sandbox,
         )
         self.preload = self._preload()
         self._skills: dict[tuple[str, str, str], str] | None = None

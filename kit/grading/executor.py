@@ -15,6 +15,7 @@ import shutil
 import signal
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from typing import Any
 from kit.grading.jobs import AFTER, BEFORE, Job, JobResult, nbgrader_steps
 from kit.grading.kernels import Kernel, WarmKernels, kernel_pid, kill_tree
 from kit.grading.sandbox import Cgroup, Limits, die_with_parent
+from kit.grading.spool import Spool
 
 NOT_RUN = "NotRun"
 
@@ -38,11 +40,11 @@ def worker_kernels() -> WarmKernels:
     return _kernels
 
 
-def _start_worker(parent: int) -> None:
-    """Worker start-up: its kernels, and dying with the grader instead of waiting forever for
-    work."""
+def _start_worker(parent: int, run: str) -> None:
+    """Worker start-up: its kernels (in the run's folder ``run``), and dying with the grader
+    instead of waiting forever for work."""
     global _kernels
-    _kernels = WarmKernels()
+    _kernels = WarmKernels(Spool(Path(run)))
     die_with_parent(signal.SIGTERM)
 
     def watch() -> None:  # where prctl is missing: poll
@@ -67,8 +69,12 @@ class LocalExecutor:
 
     def __init__(self, workers: int) -> None:
         Cgroup.sweep()
+        Spool.sweep()
+        self.spool = Spool()
         self._pool = ProcessPoolExecutor(
-            max_workers=workers, initializer=_start_worker, initargs=(os.getpid(),)
+            max_workers=workers,
+            initializer=_start_worker,
+            initargs=(os.getpid(), str(self.spool.path)),
         )
 
     def submit(self, job: Job) -> Future[JobResult]:
@@ -76,8 +82,10 @@ class LocalExecutor:
         return self._pool.submit(run_job, job)
 
     def close(self) -> None:
-        """Let running jobs end, drop the others, and end the workers."""
+        """Let running jobs end, drop the others, end the workers, and remove the run's
+        folder."""
         self._pool.shutdown(wait=True, cancel_futures=True)
+        self.spool.remove()
 
 
 class _NoStart(Exception):
@@ -119,23 +127,18 @@ def run_job(job: Job) -> JobResult:
     return JobResult(nbformat.writes(nb), tuple(notes), tuple(isolation))
 
 
-def _copy_files(folder: Path, work: Path) -> None:
+def _copy_files(folder: Path, work: Path, owner: tuple[int, int] | None) -> None:
+    """The submission's files into the kernel's working folder, owned by the kernel's user
+    (they are the learner's to change, as in nbgrader)."""
     for item in folder.iterdir():
         target = work / item.name
         if item.is_dir():
             shutil.copytree(item, target, symlinks=False)
         elif item.is_file():
             shutil.copy2(item, target)
-
-
-def _isolation(kernel: Kernel) -> list[str]:
-    """What the sandbox applied, as it reported (it writes the report as the kernel starts)."""
-    for _ in range(50):
-        if kernel.report.exists():
-            applied: list[str] = json.loads(kernel.report.read_text() or "[]")
-            return applied
-        time.sleep(0.02)
-    return []
+    if owner is not None:
+        for path in work.rglob("*"):
+            os.chown(path, *owner, follow_symlinks=False)
 
 
 def _client(job: Job) -> _CappedClient:
@@ -163,8 +166,8 @@ def _execute(
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     notes: list[str] = []
-    _copy_files(Path(job.files), kernel.work)
-    isolation = _isolation(kernel)
+    _copy_files(Path(job.files), kernel.work, kernel.owner)
+    isolation = list(kernel.isolation)
     client = _client(job)
     deadline = threading.Timer(job.timeout_notebook, _kill, args=(kernel, client))
     deadline.start()
@@ -188,33 +191,94 @@ def _execute(
         _mark_not_run(nb, client.completed, "a cell did not answer in time")
     finally:
         deadline.cancel()
-    if not any("process limit" in note for note in notes) and _hit_process_limit(kernel):
-        # a fork bomb that the limit held back leaves the kernel alive, its cell timed out
+    # a fork bomb that the limit held back leaves the kernel alive (its cell timed out, or it
+    # failed with the error of a refused fork); so does a memory bomb held back by the
+    # address-space limit (a MemoryError) where no cgroup counts memory
+    if not any("process limit" in note for note in notes) and (
+        _hit_process_limit(kernel, job.limits) or _raised(nb, _refused_fork)
+    ):
         notes.append(_process_limit_reached(job.limits))
+    if not any("memory limit" in note for note in notes) and _raised(nb, _out_of_memory):
+        notes.append(_memory_limit_reached(job.limits))
+    if not any(" time" in note for note in notes) and _raised(nb, _timed_out):
+        # the cell was interrupted at its time limit, and the cells after it ran
+        notes.append(f"a cell ran longer than {job.timeout_cell} s and was stopped")
     if client.truncated:
         notes.append(f"output cut in {client.truncated} cell(s) at {job.output_bytes // 1024} KB")
     return nb, notes, isolation
 
 
-def _hit_process_limit(kernel: Kernel) -> bool:
-    """Whether the kernel's cgroup refused a fork for the process limit (read before it is
-    removed)."""
-    return kernel.pid is not None and Cgroup(kernel.pid).hit_process_limit()
+def _hit_process_limit(kernel: Kernel, limits: Limits) -> bool:
+    """Whether a fork was refused for the process limit: as the kernel's cgroup counted (read
+    before it is removed), or, where there is none, as the tasks in the kernel's process
+    namespace show (the jail's kernel is the first process of its own; its user's process limit
+    counts them, threads too)."""
+    if kernel.pid is None:
+        return False
+    if Cgroup(kernel.pid).folders():
+        return Cgroup(kernel.pid).hit_process_limit()
+    return _tasks_beside(kernel.pid) >= limits.processes - 1
+
+
+def _tasks_beside(pid: int) -> int:
+    """The tasks (threads) of the processes in the process namespace of ``pid``, if it leads
+    one of its own (0 otherwise, or where /proc does not tell)."""
+    try:
+        space = os.readlink(f"/proc/{pid}/ns/pid")
+        if space == os.readlink("/proc/self/ns/pid"):
+            return 0
+    except OSError:
+        return 0
+    tasks = 0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if os.readlink(entry / "ns" / "pid") == space:
+                    tasks += len(os.listdir(entry / "task"))
+    return tasks
 
 
 def _process_limit_reached(limits: Limits) -> str:
     return f"the process limit ({limits.processes}) was reached (a fork bomb?)"
 
 
+def _memory_limit_reached(limits: Limits) -> str:
+    return f"the memory limit ({limits.memory_mb} MB) was reached"
+
+
+def _refused_fork(output: Any) -> bool:
+    return output.get("ename") in ("BlockingIOError", "OSError") and "[Errno 11]" in str(
+        output.get("evalue", "")
+    )
+
+
+def _out_of_memory(output: Any) -> bool:
+    return bool(output.get("ename") == "MemoryError")
+
+
+def _timed_out(output: Any) -> bool:
+    return bool(output.get("ename") == "CellTimeoutError")
+
+
+def _raised(nb: Any, kind: Callable[[Any], bool]) -> bool:
+    """Whether a cell of the executed notebook failed with an error of this kind."""
+    return any(
+        output.get("output_type") == "error" and kind(output)
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for output in cell.get("outputs", [])
+    )
+
+
 def _why_dead(kernel: Kernel, limits: Limits) -> str:
     """Which limit killed the kernel, read from its cgroup before it is removed."""
-    if _hit_process_limit(kernel):
+    if _hit_process_limit(kernel, limits):
         return _process_limit_reached(limits)
     group = Cgroup(kernel.pid) if kernel.pid else None
     log = kernel.read_log()
     out_of_memory = any(mark in log for mark in ("MemoryError", "Cannot allocate", "bad_alloc"))
     if (group is not None and group.hit_memory_limit(limits)) or out_of_memory:
-        return f"the memory limit ({limits.memory_mb} MB) was reached"
+        return _memory_limit_reached(limits)
     return "the code ended it, or a limit stopped it"
 
 

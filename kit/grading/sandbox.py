@@ -1,28 +1,29 @@
 """Start a learner's kernel inside limits: ``python -m kit.grading.sandbox SETTINGS -- COMMAND``.
 
-Applied before the kernel starts, each where the system allows it (what was applied is written
-to the file named by ``report``):
+Applied before the kernel runs anything of the learner's, each where the system allows it:
 
+- the jail of :mod:`kit.grading.jail` (its own view of the files, no network, no other
+  process), unless the machine allows none;
 - a session of its own, so everything it starts can be killed together;
-- a cgroup (v1 or v2) with a process limit and a memory limit: a fork bomb or a memory bomb
-  stops there (:class:`Cgroup`);
-- a network namespace with no interfaces: no network (the kernel talks to the grader over
-  IPC sockets, which need none);
-- a mount namespace in which the course folder and the grading workspace are covered by empty
-  folders: the gradebook, the source notebooks and the hidden tests cannot be read;
-- resource limits: address space, CPU seconds, file size, core dumps, processes.
+- resource limits: address space, CPU seconds, file size, core dumps, processes;
+- a cgroup (v1 or v2) with a process limit and a memory limit, where the grader is root: a fork
+  bomb or a memory bomb stops there (:class:`Cgroup`). The grader's worker moves the kernel
+  into it when the kernel reports at its :class:`Door`, before the kernel goes on.
+
+The kernel's first words go to the door: what was applied, and (from the socket itself) its
+process id as the worker sees it, which a process namespace hides from the kernel.
 """
 
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import ctypes.util
 import dataclasses
 import json
 import os
 import resource
 import signal
+import socket
+import struct
 import sys
 import time
 from collections.abc import Iterator
@@ -30,9 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-CLONE_NEWNS = 0x00020000
-CLONE_NEWNET = 0x40000000
-MS_REC, MS_PRIVATE = 0x4000, 0x40000
+from kit.grading.jail import libc, private_view
+
+DOOR_SECONDS = 60
+"""How long a kernel waits at the door to be let in, and the worker for it to knock."""
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,15 @@ class Limits:
     file_mb:
         Largest file written.
     network:
-        Whether the kernel may reach the network.
+        Whether the kernel may reach the network (only without the jail, which has none).
     hide:
-        Folders covered by empty ones in the kernel's view (the course: gradebook, hidden tests).
+        Folders never to show in the kernel's view (the course: gradebook, hidden tests).
+    user:
+        The user kernels run as when the grader is root (``grading.sandbox_user``).
+    jail:
+        Whether to jail kernels where the machine allows it (``grading.jail``).
+    require_jail:
+        Refuse to run a kernel that cannot be jailed (``grading.require_sandbox``).
     """
 
     memory_mb: int
@@ -61,6 +69,9 @@ class Limits:
     file_mb: int
     network: bool
     hide: tuple[str, ...] = ()
+    user: str = "nobody"
+    jail: bool = True
+    require_jail: bool = False
 
     @property
     def memory_bytes(self) -> int:
@@ -77,15 +88,11 @@ class Limits:
         return cls(**{**data, "hide": tuple(data.get("hide", ()))})
 
 
-def _libc() -> Any:
-    return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-
-
 def die_with_parent(signum: int) -> None:
     """Have the kernel send ``signum`` to this process when the thread that started it ends
     (Linux's PR_SET_PDEATHSIG; nothing where that is missing)."""
     with contextlib.suppress(OSError, AttributeError):
-        _libc().prctl(1, signum)
+        libc().prctl(1, signum)
 
 
 def _read(path: Path) -> str:
@@ -149,8 +156,9 @@ class Cgroup:
         return groups + [g for g in [self.ROOT / self.name] if g.is_dir()]
 
     def join(self, limits: Limits) -> str:
-        """Create the cgroup with the process and memory limits of ``limits`` and move this
-        process into it; returns what was done ("" where cgroups cannot be used)."""
+        """Create the cgroup with the process and memory limits of ``limits`` and move the
+        process :attr:`pid` into it; returns what was done ("" where cgroups cannot be used:
+        they need root)."""
         values = {"pids": str(limits.processes), "memory": str(limits.memory_bytes)}
         done = [f"{c} cgroup" for c in self.V1 if self._join_v1(c, values.get(c, ""))]
         if not done and self._join_v2(limits):
@@ -171,7 +179,7 @@ class Cgroup:
             if controller == "memory" and swap.exists():
                 with contextlib.suppress(OSError):
                     swap.write_text(value)
-            (group / "cgroup.procs").write_text(str(os.getpid()))
+            (group / "cgroup.procs").write_text(str(self.pid))
         except OSError:
             return False
         return True
@@ -184,7 +192,7 @@ class Cgroup:
             group.mkdir(exist_ok=True)
             (group / "pids.max").write_text(str(limits.processes))
             (group / "memory.max").write_text(str(limits.memory_bytes))
-            (group / "cgroup.procs").write_text(str(os.getpid()))
+            (group / "cgroup.procs").write_text(str(self.pid))
         except OSError:
             return False
         return True
@@ -236,74 +244,135 @@ def _empty(group: Path) -> None:
         group.rmdir()
 
 
-def _namespaces(network: bool, hide: tuple[str, ...]) -> list[str]:
-    libc = _libc()
-    done: list[str] = []
-    flags = (0 if network else CLONE_NEWNET) | (CLONE_NEWNS if hide else 0)
-    if not flags:
-        return done
-    if libc.unshare(flags) != 0:
-        return done
-    if not network:
-        done.append("no network")
-    if hide:
-        # keep our mounts to ourselves, then cover each hidden folder with an empty one
-        libc.mount(b"none", b"/", None, MS_REC | MS_PRIVATE, None)
-        hidden = 0
-        for path in hide:
-            if (
-                os.path.isdir(path)
-                and libc.mount(b"tmpfs", path.encode(), b"tmpfs", 0, b"size=1k,mode=000") == 0
-            ):
-                hidden += 1
-        if hidden == len(hide):
-            done.append("course files hidden")
-    return done
-
-
-def _rlimits(limits: Limits) -> Iterator[tuple[str, int | None]]:
+def _rlimits(limits: Limits) -> Iterator[tuple[str, int]]:
     # the address space limit is looser than the cgroup's: Python maps more than it uses
     yield "RLIMIT_AS", limits.memory_bytes * 4
     yield "RLIMIT_CPU", limits.cpu_seconds
     yield "RLIMIT_FSIZE", limits.file_mb * 2**20
     yield "RLIMIT_CORE", 0
-    yield "RLIMIT_NPROC", limits.processes if os.getuid() else None
 
 
-def confine(limits: Limits, cwd: str, report: str = "") -> list[str]:
-    """Apply the sandbox to this process (before it runs anything of the learner's), move into
-    ``cwd``, and return what was applied (also written to the file ``report``, if named)."""
+def _limit(name: str, value: int) -> str:
+    """Set one resource limit; what was done ("" where the system refused)."""
+    try:
+        resource.setrlimit(getattr(resource, name), (value, value))
+    except (ValueError, OSError):
+        return ""
+    return name.removeprefix("RLIMIT_").lower() + " limit"
+
+
+def confine(limits: Limits, cwd: str, door: str, applied: list[str] | None = None) -> None:
+    """Apply the limits to this process (before it runs anything of the learner's), report at
+    the worker's ``door`` (what was applied, with ``applied`` done before, such as the jail's
+    private view) and wait to be let in, then move into ``cwd``.
+
+    Processes are limited by the cgroup the worker puts the kernel in where it can (it says so
+    as it lets the kernel in), else by the process limit of the kernel's user: one limit, so
+    that the outcome can say which one stopped a fork bomb.
+    """
     with contextlib.suppress(PermissionError):  # already a session leader when started so
         os.setsid()
-    applied = []
-    cgroup = Cgroup(os.getpid()).join(limits)
-    if cgroup:
-        applied.append(cgroup)
-    applied += _namespaces(limits.network, limits.hide)
-    for name, value in _rlimits(limits):
-        if value is None:
-            continue
-        try:
-            resource.setrlimit(getattr(resource, name), (value, value))
-            applied.append(name.removeprefix("RLIMIT_").lower() + " limit")
-        except (ValueError, OSError):
-            pass
-    if report:
-        Path(report).write_text(json.dumps(applied))
+    done = [*(applied or []), *filter(None, (_limit(n, v) for n, v in _rlimits(limits)))]
+    if knock(door, done) != "cgroup" and os.getuid():  # root has no process limit
+        _limit("RLIMIT_NPROC", limits.processes)
     os.chdir(cwd)
-    return applied
 
 
-def launcher(limits: Limits, cwd: str, report: str) -> list[str]:
-    """The command that starts the command following it confined by :func:`confine`."""
-    settings = {"limits": limits.to_dict(), "cwd": cwd, "report": report}
+def knock(door: str, applied: list[str]) -> str:
+    """Report at the worker's door and wait until it lets this process in (it has put it in its
+    cgroup meanwhile: then it answers "cgroup"); end the process if the door does not answer."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(DOOR_SECONDS)
+        try:
+            sock.connect(door)
+            sock.sendall(json.dumps(applied).encode() + b"\n")
+            answer = sock.makefile("rb").readline().decode().split()
+        except OSError:
+            answer = []
+    if not answer or answer[0] != "in":
+        os._exit(70)
+    return answer[1] if len(answer) > 1 else ""
+
+
+class Door:
+    """Where a kernel being started reports (the worker's side of :func:`knock`): a listening
+    Unix socket in the kernel's private folder. The socket says who knocked: the process id as
+    this process sees it, whatever namespaces the kernel is in.
+
+    Parameters
+    ----------
+    path:
+        The socket's path (in the kernel's folder, so the jailed kernel can reach it).
+    owner:
+        The user and group ids the kernel runs as, where they differ from this process's.
+    """
+
+    def __init__(self, path: Path, owner: tuple[int, int] | None = None) -> None:
+        self.path = path
+        self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self._socket.bind(str(path))
+        os.chmod(path, 0o600)
+        if owner is not None:
+            os.chown(path, *owner)
+        self._socket.listen(1)
+        self._socket.settimeout(DOOR_SECONDS)
+        self._guest: socket.socket | None = None
+
+    def wait(self) -> tuple[int, list[str]]:
+        """Wait for the kernel to knock: its process id and what its sandbox applied (an
+        ``OSError`` if it does not knock in time, or hangs up)."""
+        guest, _ = self._socket.accept()
+        self._guest = guest
+        guest.settimeout(DOOR_SECONDS)
+        credentials = guest.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)
+        pid = struct.unpack("3i", credentials)[0]
+        line = guest.makefile("rb").readline()
+        if not line:
+            raise ConnectionError("the kernel hung up before it reported")
+        applied: list[str] = json.loads(line)
+        return pid, applied
+
+    def let_in(self, cgroup: bool) -> None:
+        """Let the kernel that knocked go on, telling it whether it is in a cgroup."""
+        if self._guest is not None:
+            self._guest.sendall(b"in cgroup\n" if cgroup else b"in\n")
+
+    def close(self) -> None:
+        """Close the door (a kernel still waiting at it then ends)."""
+        for sock in (self._guest, self._socket):
+            if sock is not None:
+                with contextlib.suppress(OSError):
+                    sock.close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+
+def launcher(limits: Limits, cwd: str, door: str, folder: str, spool: str) -> list[str]:
+    """The command that starts the command following it confined by :func:`confine`, in the
+    private view of its ``folder`` (within ``spool``) where the jail is used."""
+    settings = {
+        "limits": limits.to_dict(),
+        "cwd": cwd,
+        "door": door,
+        "folder": folder,
+        "spool": spool,
+    }
     return [sys.executable, "-m", "kit.grading.sandbox", json.dumps(settings), "--"]
 
 
 def main(argv: list[str]) -> None:
     command = argv[argv.index("--") + 1 :]
     settings = json.loads(argv[1])
-    confine(Limits.from_dict(settings["limits"]), settings["cwd"], settings["report"])
+    limits = Limits.from_dict(settings["limits"])
+    applied = []
+    if settings["folder"]:  # started in a jail: the kernel's own view first
+        applied = private_view(
+            settings["folder"],
+            tmp_mb=limits.memory_mb,
+            spool=settings["spool"],
+            network=limits.network,
+        )
+    confine(limits, settings["cwd"], settings["door"], applied)
     os.execv(command[0], command)
 
 

@@ -6,13 +6,16 @@ IPython and ipykernel, then the learner's ``import pandas``). On a grading machi
 of the work for a short notebook. A forked kernel shares the template's memory copy-on-write,
 so it starts in milliseconds and its first ``import pandas`` is already done.
 
-The fork is confined by the same sandbox (:func:`kit.grading.sandbox.confine`) as a kernel
-started from scratch, before it runs anything of the learner's, and every kernel is a fresh
-fork: nothing one submission does is seen by the next.
+Where the machine allows, the template itself runs in the jail of :mod:`kit.grading.jail`, and
+each fork enters its own private view there (:func:`kit.grading.jail.private_view`). The fork
+is confined by the same sandbox (:func:`kit.grading.sandbox.confine`) as a kernel started from
+scratch, before it runs anything of the learner's, and every kernel is a fresh fork: nothing
+one submission does is seen by the next.
 
 The template talks to its worker over its stdin and stdout, one JSON object a line: a request
-``{"argv": [...], "env": {...}, "limits": {...}, "cwd": PATH, "report": PATH, "log": PATH}``,
-answered ``{"pid": PID}``.
+``{"argv": [...], "env": {...}, "limits": {...}, "cwd": PATH, "door": PATH, "log": PATH,
+"folder": PATH, "spool": PATH}`` (``folder`` "" outside the jail), answered ``{"pid": PID}``
+once forked; the kernel then reports at its door (:class:`kit.grading.sandbox.Door`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from kit.grading import jail
 from kit.grading.errors import GradingError
 from kit.grading.sandbox import Limits, confine, die_with_parent
 
@@ -91,19 +95,39 @@ def _preloadable(name: str) -> bool:
 
 
 class Zygote:
-    """The worker's side: start the template and ask it for kernels."""
+    """The worker's side: start the template and ask it for kernels.
 
-    def __init__(self, preload: Sequence[str]) -> None:
+    Parameters
+    ----------
+    preload:
+        Modules for the template to import.
+    limits:
+        Where given, the template runs in the jail these limits describe, with ``spool`` (the
+        worker's folder of kernel folders) its one writable folder.
+    spool:
+        See ``limits``.
+    """
+
+    def __init__(
+        self, preload: Sequence[str], *, limits: Limits | None = None, spool: Path | None = None
+    ) -> None:
         self.preload = tuple(preload)
+        self.jailed = limits is not None
         self._lock = threading.Lock()
+        # in the jail, bubblewrap ends the template with the worker, and the worker's pid is
+        # not the template's parent's
+        worker = "0" if self.jailed else str(os.getpid())
+        argv = [sys.executable, "-m", "kit.grading.zygote", json.dumps(list(self.preload)), worker]
+        if limits is not None:
+            argv = jail.command(
+                argv,
+                writable=[str(spool)],
+                hide=limits.hide,
+                user=limits.user,
+                network=limits.network,
+            )
         self._proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "kit.grading.zygote",
-                json.dumps(list(self.preload)),
-                str(os.getpid()),
-            ],
+            argv,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -139,19 +163,24 @@ class Zygote:
         env: dict[str, str],
         limits: Limits,
         cwd: str,
-        report: Path,
+        door: str,
         log: Path,
+        folder: str = "",
+        spool: str = "",
     ) -> int:
         """Fork a kernel running ``argv`` (ipykernel's arguments), confined by ``limits`` in
-        ``cwd`` (what was applied written to ``report``), its output to ``log``; returns its
-        process id."""
+        ``cwd``, reporting at ``door``, its output to ``log``; in the jail, in the private view
+        of its ``folder`` within ``spool``. Returns the fork's process id as the template sees
+        it (the kernel's own comes through the door)."""
         request = {
             "argv": argv,
             "env": env,
             "limits": limits.to_dict(),
             "cwd": cwd,
-            "report": str(report),
+            "door": door,
             "log": str(log),
+            "folder": folder,
+            "spool": spool,
         }
         with self._lock:
             if not self.alive():
@@ -238,11 +267,19 @@ def _child(request: dict[str, Any], template: int) -> None:
         os.closerange(3, 65536)  # nothing of the template's (its pipes) reaches the kernel
         os.environ.clear()
         os.environ.update(request["env"])
-        confine(Limits.from_dict(request["limits"]), request["cwd"], request["report"])
+        limits = Limits.from_dict(request["limits"])
+        applied = []
+        if request["folder"]:
+            applied = jail.private_view(
+                request["folder"],
+                tmp_mb=limits.memory_mb,
+                spool=request["spool"],
+                network=limits.network,
+            )
+        confine(limits, request["cwd"], request["door"], applied)
         if "numpy" in sys.modules:  # its global generator was seeded in the template
             sys.modules["numpy"].random.seed()
-        # and ipykernel watches it too (its default for this was read at import, in the template)
-        argv = [*request["argv"], f"--IPKernelApp.parent_handle={template}"]
+        argv = list(request["argv"])
         sys.argv = ["ipykernel_launcher", *argv]
         from ipykernel.kernelapp import IPKernelApp
 
@@ -266,8 +303,8 @@ def main(argv: list[str]) -> None:
     import importlib
 
     worker = int(argv[2]) if len(argv) > 2 else os.getppid()
-    die_with_parent(signal.SIGKILL)  # end with the worker
-    if os.getppid() != worker:  # it is already gone
+    die_with_parent(signal.SIGKILL)  # end with the worker (in the jail, with bubblewrap)
+    if worker and os.getppid() != worker:  # it is already gone
         return
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they end
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the grader's ^C is the grader's business

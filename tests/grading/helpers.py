@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
+from typing import Any
 
 import nbgrader
+import pytest
 
 GUIDE = Path(nbgrader.__file__).parent / "docs" / "source" / "user_guide"
 APP_FILES = Path(nbgrader.__file__).parent / "tests" / "apps" / "files"
@@ -109,3 +113,64 @@ def run_nbgrader_autograde(nbgrader_root: Path, assignment: str, *, check: bool 
         capture_output=True,
         text=True,
     )
+
+
+NOBODY = 65534
+
+
+def can_switch_to_nobody() -> str:
+    """Why the tests cannot run the grader as an ordinary user ("" when they can): that needs
+    root, and bubblewrap to give that user a view of this Python."""
+    if os.geteuid() != 0:
+        return "the grader runs as an ordinary user only when the tests run as root"
+    if shutil.which("bwrap") is None or shutil.which("setpriv") is None:
+        return "bubblewrap and setpriv are needed to run the grader as nobody"
+    return ""
+
+
+def for_nobody(path: Path) -> Path:
+    """Give ``path`` and everything in it to nobody (the ordinary user of these tests)."""
+    for item in [path, *path.rglob("*")]:
+        os.chown(item, NOBODY, NOBODY, follow_symlinks=False)
+    return path
+
+
+def nobody_folder(prefix: str) -> Path:
+    """A new folder that nobody owns (a test's temporary folder is private to root)."""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    path.chmod(0o755)
+    return for_nobody(path)
+
+
+def as_nobody(argv: list[str], home: Path, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` as nobody, as a JupyterHub user's server runs: an ordinary user, no
+    capabilities, its home its own. This machine's Python lives in root's private home, which
+    the user is shown (read-only), as a hub's single-user image keeps Python where users can
+    read it."""
+    view = ["bwrap", "--dev-bind", "/", "/", "--tmpfs", "/root"]
+    for folder in {os.path.realpath(p) for p in (sys.base_prefix, sys.prefix)}:
+        if folder.startswith("/root/"):
+            parents = [
+                str(p) for p in reversed(Path(folder).parents) if str(p) not in ("/", "/root")
+            ]
+            for parent in parents:
+                view += ["--perms", "0755", "--dir", parent]
+            view += ["--ro-bind", folder, folder]
+    user = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"]
+    env = {**os.environ, "HOME": str(home), "JUPYTER_DATA_DIR": str(home / "jupyter-data")}
+    env.update(kwargs.pop("env", {}))
+    return subprocess.run(
+        [*view, "--", *user, *argv], env=env, capture_output=True, text=True, check=False, **kwargs
+    )
+
+
+def jail_or_skip() -> None:
+    """Skip a test of the jail where this machine allows none (with the reason), except where
+    ``KIT_REQUIRE_JAIL`` is set (CI, whose set-up installs bubblewrap): there it fails."""
+    from kit.grading.jail import available
+
+    why = available()
+    if why and os.environ.get("KIT_REQUIRE_JAIL"):
+        pytest.fail(f"the jail is required here (KIT_REQUIRE_JAIL) but unavailable: {why}")
+    if why:
+        pytest.skip(f"no jail on this machine: {why}")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,7 +22,16 @@ from kit.course.scaffold import new_course
 from kit.grading.engine import Outcome, grade
 from kit.grading.nbgrader_course import NbgraderCourse
 
-from .helpers import nbgrader_scores, run_nbgrader_autograde
+from .helpers import (
+    NOBODY,
+    as_nobody,
+    can_switch_to_nobody,
+    for_nobody,
+    jail_or_skip,
+    nbgrader_scores,
+    nobody_folder,
+    run_nbgrader_autograde,
+)
 from .submissions import make_submission
 
 pytestmark = [pytest.mark.kernel, pytest.mark.slow]
@@ -168,12 +178,15 @@ def _sandbox_groups() -> set[Path]:
 
 @dataclass
 class Graded:
-    """The kit's run on the hostile submissions."""
+    """The kit's run on the hostile submissions (by the grader's user, or by nobody)."""
 
     nbg: NbgraderCourse
     outcomes: dict[str, Outcome]
     groups_before: set[Path]
     scores: dict[str, tuple[float, float]]
+    mode: str
+    marker: str
+    """An environment entry of the run's kernels (to find those left behind)."""
 
     def output(self, learner: str) -> str:
         """The outputs of the learner's autograded notebook (not its code), as JSON."""
@@ -182,13 +195,51 @@ class Graded:
         return json.dumps([c.get("outputs", []) for c in cells])
 
 
-@pytest.fixture(scope="module")
-def graded(tmp_path_factory: pytest.TempPathFactory) -> Graded:
-    course, nbg = _course(tmp_path_factory.mktemp("hostile") / "course")
+def _grade_as_nobody(course: Course) -> dict[str, Outcome]:
+    """`kit grade --json` run by nobody, an ordinary user (as on a JupyterHub user's server)."""
+    for_nobody(course.root)
+    home = course.root.parent / "home"
+    home.mkdir()
+    for_nobody(home)
+    done = as_nobody(
+        [
+            str(Path(sys.executable).with_name("kit")),
+            "grade",
+            str(course.root),
+            PROJECT,
+            "--workers",
+            "2",
+            "--json",
+        ],
+        home,
+        timeout=600,
+    )
+    assert done.stdout.startswith("["), done.stderr[-3000:]
+    return {o["learner"]: Outcome(**o) for o in json.loads(done.stdout)}
+
+
+@pytest.fixture(scope="module", params=["grader", "nobody"])
+def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Graded:
+    """The hostile submissions graded by the grader's own user (root, on a grading server),
+    and, where the tests run as root, by nobody: an ordinary user, as on a JupyterHub."""
+    if request.param == "nobody":
+        why = can_switch_to_nobody()
+        if why:
+            pytest.skip(why)
+        folder = nobody_folder("kit-hostile-")
+        request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
+    else:
+        folder = tmp_path_factory.mktemp("hostile")
+    course, nbg = _course(folder / "course")
     _submit(course, nbg.submitted(PROJECT), HOSTILE)
     before = _sandbox_groups()  # other runs' groups (the kit sweeps empty ones as it starts)
-    outcomes = {o.learner: o for o in grade(course, PROJECT, workers=2)}
-    return Graded(nbg, outcomes, before, _scores(nbg))
+    if request.param == "nobody":
+        outcomes = _grade_as_nobody(course)
+        marker = f"JUPYTER_DATA_DIR={folder / 'home' / 'jupyter-data'}"
+    else:
+        outcomes = {o.learner: o for o in grade(course, PROJECT, workers=2)}
+        marker = f"JUPYTER_DATA_DIR={os.environ['JUPYTER_DATA_DIR']}"
+    return Graded(nbg, outcomes, before, _scores(nbg), request.param, marker)
 
 
 @pytest.fixture(scope="module")
@@ -248,15 +299,16 @@ def test_output_floods_are_stopped_and_cut(graded: Graded, learner: str) -> None
         assert "memory limit" in notes and "NotRun" in output, notes
 
 
-@pytest.mark.skipif(
-    os.geteuid() != 0, reason="network and mount namespaces need root (as on a grading server)"
-)
 def test_learner_code_sees_no_course_files_and_no_network(graded: Graded) -> None:
+    jail_or_skip()
     output = graded.output("snoop")
-    assert "SEEN 0" in output  # the course folder (gradebook, sources, hidden tests) is empty
+    assert "SEEN 0" in output  # the course folder (gradebook, sources, hidden tests) is not there
     assert "NETWORK OPEN" not in output and "NETWORK" in output
-    assert "no network" in graded.outcomes["snoop"].isolation
-    assert "course files hidden" in graded.outcomes["snoop"].isolation
+    isolation = graded.outcomes["snoop"].isolation
+    for measure in ("jail (bubblewrap)", "read-only system", "no other files", "no network"):
+        assert measure in isolation, isolation
+    uid = NOBODY if os.geteuid() == 0 else os.getuid()  # root grades as nobody, others as self
+    assert any(m.startswith(f"runs as uid {uid}") for m in isolation), isolation
 
 
 def _parent(pid: int) -> int:
@@ -268,9 +320,10 @@ def _parent(pid: int) -> int:
     return next(int(line.split()[1]) for line in status.splitlines() if line.startswith("PPid:"))
 
 
-def _of_this_run(pid: int) -> bool:
+def _of_this_run(pid: int, marker: str) -> bool:
     """Whether a live process belongs to this test run: a descendant of it, or a process
-    that left it (a kernel forked from a template) but carries its Jupyter data folder."""
+    that left it (a kernel forked from a template) but carries the ``marker`` of its
+    environment."""
     ancestor = pid
     while ancestor > 1:
         ancestor = _parent(ancestor)
@@ -280,24 +333,24 @@ def _of_this_run(pid: int) -> bool:
         environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
     except OSError:
         return False
-    return f"JUPYTER_DATA_DIR={os.environ['JUPYTER_DATA_DIR']}".encode() in environ
+    return marker.encode() in environ
 
 
-def _kernels_of_this_run() -> list[str]:
+def _kernels_of_this_run(marker: str) -> list[str]:
     """The command lines of this run's live kernels and sandboxes."""
     found = []
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit() and _of_this_run(int(entry.name)):
+        if entry.name.isdigit() and _of_this_run(int(entry.name), marker):
             try:
                 command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
             except OSError:
                 continue
-            if "ipykernel" in command or "kit.grading" in command:
+            if any(mark in command for mark in ("ipykernel", "kit.grading", "bwrap")):
                 found.append(command)
     return found
 
 
-def _left_by_this_run(groups: set[Path]) -> set[Path]:
+def _left_by_this_run(groups: set[Path], marker: str) -> set[Path]:
     """The groups that are this run's: those empty, and those holding its processes (a group
     holding another run's live processes is that run's)."""
     left = set()
@@ -306,23 +359,26 @@ def _left_by_this_run(groups: set[Path]) -> set[Path]:
             pids = [int(p) for p in (group / "cgroup.procs").read_text().split()]
         except OSError:  # removed meanwhile
             continue
-        if not pids or any(_of_this_run(pid) for pid in pids):
+        if not pids or any(_of_this_run(pid, marker) for pid in pids):
             left.add(group)
     return left
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="cgroups are only used as root")
 def test_no_sandbox_left_behind(graded: Graded) -> None:
-    """Every sandbox of this run is gone, processes and cgroups, without any sweeping: the
-    cgroups there now that were not there before grading are another run's (still working,
+    """Every sandbox of this run is gone, processes, cgroups and folders, without any sweeping:
+    the cgroups there now that were not there before grading are another run's (still working,
     or about to remove them) or none."""
-    assert graded.outcomes["fork-bomb"].isolation, "the kit ran no sandbox here"
-    assert any("cgroup" in measure for measure in graded.outcomes["fork-bomb"].isolation)
+    isolation = graded.outcomes["fork-bomb"].isolation
+    assert isolation, "the kit ran no sandbox here"
+    if os.geteuid() == 0 and graded.mode == "grader":  # cgroups need root
+        assert any("cgroup" in measure for measure in isolation), isolation
+    else:
+        assert "nproc limit" in isolation, isolation
     left: set[Path] = set()
     for _ in range(100):  # a grace period for other runs' groups being removed right now
-        left = _left_by_this_run(_sandbox_groups() - graded.groups_before)
+        left = _left_by_this_run(_sandbox_groups() - graded.groups_before, graded.marker)
         if not left:
             break
         time.sleep(0.1)
     assert not left, sorted(map(str, left))
-    assert not _kernels_of_this_run()
+    assert not _kernels_of_this_run(graded.marker)
