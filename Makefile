@@ -21,15 +21,30 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install system-packages demo test lint format bench clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
+	@$(MAKE) --no-print-directory system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $(STAMP)
+
+# bubblewrap jails learners' kernels while they are graded (Debian's package; as root it is
+# installed here, otherwise the command to install it is printed and grading runs without a jail)
+SYSTEM_PACKAGES ?= bubblewrap
+system-packages:
+	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing$$missing (Debian packages)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null 2>&1 || \
+	  { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; }; \
+	elif ! command -v bwrap >/dev/null; then \
+	  echo "note: bubblewrap is missing, so kit grade runs learners' code without a jail: sudo apt install$$missing"; \
+	fi
 
 demo: install
 	@rm -rf $(DEMO_COURSE) && mkdir -p $(DEMO) && cp -r $(COURSE) $(DEMO_COURSE) && rm -rf $(DEMO_COURSE)/_kit

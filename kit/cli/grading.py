@@ -65,6 +65,13 @@ def collect(course: Path, project: str) -> None:
     console().print(f"[green]collected[/green] {len(learners)} submissions of {project}")
 
 
+def _note(note: str, as_json: bool) -> None:
+    """A note on the whole run: on stderr, so that --json output stays JSON."""
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[yellow]note:[/yellow] {note}", markup=True, highlight=False)
+
+
 def _print_outcomes(project: str, outcomes: list[Outcome]) -> None:
     from rich.table import Table
 
@@ -115,6 +122,7 @@ def grade(
             force=force,
             on_start=lambda n: progress.update(task, total=n),
             on_done=lambda _: progress.advance(task),
+            on_note=lambda note: _note(note, as_json),
         )
     if as_json:
         click.echo(json.dumps([o.to_dict() for o in outcomes]))

@@ -26,7 +26,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Any
 
 from kit.course import Course
+from kit.grading import jail
 from kit.grading.desk import Desk
+from kit.grading.errors import GradingError
 from kit.grading.executor import LocalExecutor
 from kit.grading.jobs import Executor, JobResult
 from kit.grading.journal import Journal, digest_of
@@ -87,10 +89,14 @@ class Grader:
         force: bool = False,
         on_done: Callable[[Outcome], None] | None = None,
         on_start: Callable[[int], None] | None = None,
+        on_note: Callable[[str], None] | None = None,
     ) -> list[Outcome]:
         """Grade the submissions of ``learners`` (default: all); ``on_start`` is told how
-        many will be graded, ``on_done`` given each outcome as it comes."""
+        many will be graded, ``on_done`` given each outcome as it comes, ``on_note`` what the
+        user should know about the run as a whole (once each)."""
         outcomes, todo = self._todo(learners, force)
+        if todo:
+            self._check_jail(on_note)
         if on_start:
             on_start(len(todo))
         executor = self.executor or LocalExecutor(min(self.workers, max(1, len(todo))))
@@ -128,6 +134,20 @@ class Grader:
             self.desk.close()
         return outcomes
 
+    def _check_jail(self, on_note: Callable[[str], None] | None) -> None:
+        """Say, once, that learners' code runs without a jail where this machine allows none;
+        refuse to grade instead where course.yml requires the jail."""
+        limits = self.desk.limits
+        why = jail.available(limits.user) if limits.jail else ""
+        if why and limits.require_jail:
+            raise GradingError(
+                f"learners' code cannot be jailed on this machine: {why}",
+                fix="install bubblewrap and allow user namespaces, grade elsewhere, or set "
+                "grading: require_sandbox: false in course.yml to grade with the limits alone",
+            )
+        if why and on_note:
+            on_note(f"learners' code runs without a jail: {why}")
+
 
 @functools.cache  # one listener per process
 def _quick_sqlite_commits() -> None:
@@ -160,6 +180,7 @@ def grade(
     executor: Executor | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
+    on_note: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
     """Autograde ``project``'s collected submissions; see the module's description."""
     import warnings
@@ -173,4 +194,6 @@ def grade(
         # rows are written all the same (the parity tests compare them with nbgrader's)
         warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
         grader = Grader(course, project, workers=workers, executor=executor)
-        return grader.run(learners, force=force, on_done=on_done, on_start=on_start)
+        return grader.run(
+            learners, force=force, on_done=on_done, on_start=on_start, on_note=on_note
+        )

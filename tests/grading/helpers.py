@@ -174,3 +174,37 @@ def jail_or_skip() -> None:
         pytest.fail(f"the jail is required here (KIT_REQUIRE_JAIL) but unavailable: {why}")
     if why:
         pytest.skip(f"no jail on this machine: {why}")
+
+
+def mode_folder(request: Any, tmp_path_factory: Any, name: str) -> Path:
+    """A folder for a module's course graded in ``request.param``'s mode: the grader's own
+    user ("grader"), or nobody (an ordinary user; skipped where the tests cannot switch)."""
+    if request.param == "grader":
+        return Path(tmp_path_factory.mktemp(name))
+    why = can_switch_to_nobody()
+    if why:
+        pytest.skip(why)
+    folder = nobody_folder(f"kit-{name}-")
+    request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
+    return folder
+
+
+def grade_as(mode: str, course: Any, project: str) -> tuple[dict[str, Any], str]:
+    """Grade ``project`` by the grader's own user (``mode`` "grader", in this process) or by
+    nobody (`kit grade --json`, an ordinary user as on a JupyterHub user's server): the
+    outcomes by learner, and an entry of the environment of the run's kernels."""
+    from kit.grading.engine import Outcome, grade
+
+    if mode == "grader":
+        outcomes = {o.learner: o for o in grade(course, project, workers=2)}
+        return outcomes, f"JUPYTER_DATA_DIR={os.environ['JUPYTER_DATA_DIR']}"
+    for_nobody(course.root)
+    home = course.root.parent / "home"
+    home.mkdir()
+    for_nobody(home)
+    kit = str(Path(sys.executable).with_name("kit"))
+    argv = [kit, "grade", str(course.root), project, "--workers", "2", "--json"]
+    done = as_nobody(argv, home, timeout=600)
+    assert done.stdout.startswith("["), done.stderr[-3000:]
+    outcomes = {o["learner"]: Outcome(**o) for o in json.loads(done.stdout)}
+    return outcomes, f"JUPYTER_DATA_DIR={home / 'jupyter-data'}"

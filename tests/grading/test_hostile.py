@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,17 +18,15 @@ import pytest
 
 from kit.course import Course, load_course
 from kit.course.scaffold import new_course
-from kit.grading.engine import Outcome, grade
+from kit.grading.engine import Outcome
 from kit.grading.nbgrader_course import NbgraderCourse
 
 from .helpers import (
     NOBODY,
-    as_nobody,
-    can_switch_to_nobody,
-    for_nobody,
+    grade_as,
     jail_or_skip,
+    mode_folder,
     nbgrader_scores,
-    nobody_folder,
     run_nbgrader_autograde,
 )
 from .submissions import make_submission
@@ -195,50 +192,15 @@ class Graded:
         return json.dumps([c.get("outputs", []) for c in cells])
 
 
-def _grade_as_nobody(course: Course) -> dict[str, Outcome]:
-    """`kit grade --json` run by nobody, an ordinary user (as on a JupyterHub user's server)."""
-    for_nobody(course.root)
-    home = course.root.parent / "home"
-    home.mkdir()
-    for_nobody(home)
-    done = as_nobody(
-        [
-            str(Path(sys.executable).with_name("kit")),
-            "grade",
-            str(course.root),
-            PROJECT,
-            "--workers",
-            "2",
-            "--json",
-        ],
-        home,
-        timeout=600,
-    )
-    assert done.stdout.startswith("["), done.stderr[-3000:]
-    return {o["learner"]: Outcome(**o) for o in json.loads(done.stdout)}
-
-
 @pytest.fixture(scope="module", params=["grader", "nobody"])
 def graded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Graded:
     """The hostile submissions graded by the grader's own user (root, on a grading server),
     and, where the tests run as root, by nobody: an ordinary user, as on a JupyterHub."""
-    if request.param == "nobody":
-        why = can_switch_to_nobody()
-        if why:
-            pytest.skip(why)
-        folder = nobody_folder("kit-hostile-")
-        request.addfinalizer(lambda: shutil.rmtree(folder, ignore_errors=True))
-    else:
-        folder = tmp_path_factory.mktemp("hostile")
+    folder = mode_folder(request, tmp_path_factory, "hostile")
     course, nbg = _course(folder / "course")
     _submit(course, nbg.submitted(PROJECT), HOSTILE)
     before = _sandbox_groups()  # other runs' groups (the kit sweeps empty ones as it starts)
-    if request.param == "nobody":
-        outcomes = _grade_as_nobody(course)
-        marker = f"JUPYTER_DATA_DIR={folder / 'home' / 'jupyter-data'}"
-    else:
-        outcomes = {o.learner: o for o in grade(course, PROJECT, workers=2)}
-        marker = f"JUPYTER_DATA_DIR={os.environ['JUPYTER_DATA_DIR']}"
+    outcomes, marker = grade_as(request.param, course, PROJECT)
     return Graded(nbg, outcomes, before, _scores(nbg), request.param, marker)
 
 
