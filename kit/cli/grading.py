@@ -91,6 +91,13 @@ def _print_outcomes(project: str, outcomes: list[Outcome]) -> None:
 @click.option("--workers", type=int, default=0, help="Parallel kernels (default: CPU cores).")
 @click.option("--force", is_flag=True, help="Regrade submissions already graded and unchanged.")
 @click.option(
+    "--scheduler",
+    default=None,
+    metavar="ADDRESS",
+    help="Grade on a Dask cluster: tcp://HOST:8786, or local:N for N worker processes here "
+    "(default: course.yml's grading.scheduler, else a process pool here).",
+)
+@click.option(
     "--json",
     "as_json",
     is_flag=True,
@@ -98,7 +105,13 @@ def _print_outcomes(project: str, outcomes: list[Outcome]) -> None:
     "max_score, notes, ...) instead of the table.",
 )
 def grade(
-    course: Path, project: str, learners: tuple[str, ...], workers: int, force: bool, as_json: bool
+    course: Path,
+    project: str,
+    learners: tuple[str, ...],
+    workers: int,
+    force: bool,
+    scheduler: str | None,
+    as_json: bool,
 ) -> None:
     """Autograde PROJECT's submissions: parallel, sandboxed, resumable.
 
@@ -120,6 +133,7 @@ def grade(
             list(learners) or None,
             workers=workers,
             force=force,
+            scheduler=scheduler,
             on_start=lambda n: progress.update(task, total=n),
             on_done=lambda _: progress.advance(task),
             on_note=lambda note: _note(note, as_json),

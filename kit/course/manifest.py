@@ -222,6 +222,11 @@ class GradingSettings(_Entry):
         "memory and process limits alone, and says so.",
     )
     workers: int = Field(0, ge=0, description="Parallel kernels; 0 means one per CPU core.")
+    scheduler: str = Field(
+        "",
+        description="Grade on a Dask cluster: its scheduler's address (tcp://host:8786), or "
+        "local:N for N worker processes on this machine; default: a process pool here.",
+    )
     fork_kernels: bool = Field(
         True,
         description="Fork each submission's kernel from a template process that has already "

@@ -48,16 +48,27 @@ class Grader:
         Notebooks run at once (0: course.yml's ``workers``, else one per CPU core).
     executor:
         Where notebooks run (default: a :class:`kit.grading.executor.LocalExecutor` of
-        ``workers`` processes, made for the run and closed after it).
+        ``workers`` processes, or the Dask cluster of ``scheduler``, made for the run and
+        closed after it).
+    scheduler:
+        A Dask scheduler's address (``tcp://host:8786``, or ``local:N``); default
+        course.yml's ``grading.scheduler``; "" grades on this machine.
     """
 
     def __init__(
-        self, course: Course, project: str, *, workers: int = 0, executor: Executor | None = None
+        self,
+        course: Course,
+        project: str,
+        *,
+        workers: int = 0,
+        executor: Executor | None = None,
+        scheduler: str | None = None,
     ) -> None:
         self.project = project
         self.desk = Desk(course, project)
         self.workers = workers or self.desk.settings.workers or os.cpu_count() or 1
         self.executor = executor
+        self.scheduler = self.desk.settings.scheduler if scheduler is None else scheduler
         self.journal = Journal(course.workspace / "grading" / "journal.sqlite")
 
     def _todo(
@@ -99,7 +110,7 @@ class Grader:
             self._check_jail(on_note)
         if on_start:
             on_start(len(todo))
-        executor = self.executor or LocalExecutor(min(self.workers, max(1, len(todo))))
+        executor = self.executor or self._executor(len(todo))
         pending: dict[Future[JobResult], tuple[Submission, str]] = {}
 
         def finish(submission: Submission) -> None:
@@ -134,10 +145,21 @@ class Grader:
             self.desk.close()
         return outcomes
 
+    def _executor(self, jobs: int) -> Executor:
+        """The executor made for this run: the Dask cluster of :attr:`scheduler`, or a pool of
+        processes here."""
+        if self.scheduler:
+            from kit.grading.cluster import DaskExecutor
+
+            return DaskExecutor(self.scheduler, user=self.desk.limits.user)
+        return LocalExecutor(min(self.workers, max(1, jobs)))
+
     def _check_jail(self, on_note: Callable[[str], None] | None) -> None:
         """Say, once, that learners' code runs without a jail where this machine allows none;
         refuse to grade instead where course.yml requires the jail."""
         limits = self.desk.limits
+        if self.scheduler:  # the cluster's workers check for themselves, and must jail
+            return
         why = jail.available(limits.user) if limits.jail else ""
         if why and limits.require_jail:
             raise GradingError(
@@ -178,6 +200,7 @@ def grade(
     workers: int = 0,
     force: bool = False,
     executor: Executor | None = None,
+    scheduler: str | None = None,
     on_done: Callable[[Outcome], None] | None = None,
     on_start: Callable[[int], None] | None = None,
     on_note: Callable[[str], None] | None = None,
@@ -193,7 +216,7 @@ def grade(
         # nbgrader 0.9.6's gradebook adds submissions in a way SQLAlchemy 2 warns about; the
         # rows are written all the same (the parity tests compare them with nbgrader's)
         warnings.filterwarnings("ignore", message="Object of type <Submitted", category=SAWarning)
-        grader = Grader(course, project, workers=workers, executor=executor)
+        grader = Grader(course, project, workers=workers, executor=executor, scheduler=scheduler)
         return grader.run(
             learners, force=force, on_done=on_done, on_start=on_start, on_note=on_note
         )

@@ -20,7 +20,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
-from kit.grading.jobs import AFTER, BEFORE, Job, JobResult, nbgrader_steps
+from kit.grading.jobs import AFTER, BEFORE, Job, JobResult, nbgrader_steps, unpack
 from kit.grading.kernels import Kernel, WarmKernels, kernel_pid, kill_tree
 from kit.grading.sandbox import Cgroup, Limits, die_with_parent
 from kit.grading.spool import Spool
@@ -38,6 +38,15 @@ def worker_kernels() -> WarmKernels:
     if _kernels is None:
         _kernels = WarmKernels()
     return _kernels
+
+
+def use_kernels(kernels: WarmKernels | None) -> None:
+    """Make ``kernels`` this worker process's (another executor's worker start-up); None
+    stops the current ones (its end)."""
+    global _kernels
+    if _kernels is not None and _kernels is not kernels:
+        _kernels.stop()
+    _kernels = kernels
 
 
 def _start_worker(parent: int, run: str) -> None:
@@ -101,10 +110,12 @@ def run_job(job: Job) -> JobResult:
     import nbformat
 
     resources: dict[str, Any] = {}
-    if job.path:  # sanitize here, off the grader's one writing thread (reads only)
+    submitted = job.path or job.submitted
+    if submitted:  # sanitize here, off the grader's one writing thread (reads only)
         try:
+            text = Path(job.path).read_text() if job.path else job.submitted.decode()
             nb, resources = nbgrader_steps(
-                BEFORE, nbformat.read(job.path, as_version=4), job.resources, job.config
+                BEFORE, nbformat.reads(text, as_version=4), job.resources, job.config
             )
         except Exception as exc:
             return JobResult(refused=str(exc) or type(exc).__name__)
@@ -122,23 +133,26 @@ def run_job(job: Job) -> JobResult:
             nb, notes, isolation = _execute(nb, job, kernel, retry=False)
     finally:
         kernel.stop()
-    if job.path:  # nbgrader's steps between execution and scoring (no writes)
+    if submitted:  # nbgrader's steps between execution and scoring (no writes)
         nb, _ = nbgrader_steps(AFTER, nb, resources, job.config)
     return JobResult(nbformat.writes(nb), tuple(notes), tuple(isolation))
 
 
-def _copy_files(folder: Path, work: Path, owner: tuple[int, int] | None) -> None:
-    """The submission's files into the kernel's working folder, owned by the kernel's user
-    (they are the learner's to change, as in nbgrader)."""
+def _copy_files(folder: Path, work: Path) -> None:
+    """The submission's plain files and folders into the kernel's working folder (a link is
+    left out: it could point at what the learner may not read)."""
     for item in folder.iterdir():
         target = work / item.name
+        if item.is_symlink():
+            continue
         if item.is_dir():
-            shutil.copytree(item, target, symlinks=False)
+            shutil.copytree(item, target, symlinks=True, ignore=_links)
         elif item.is_file():
             shutil.copy2(item, target)
-    if owner is not None:
-        for path in work.rglob("*"):
-            os.chown(path, *owner, follow_symlinks=False)
+
+
+def _links(folder: str, names: list[str]) -> set[str]:
+    return {name for name in names if os.path.islink(os.path.join(folder, name))}
 
 
 def _client(job: Job) -> _CappedClient:
@@ -166,7 +180,13 @@ def _execute(
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     notes: list[str] = []
-    _copy_files(Path(job.files), kernel.work, kernel.owner)
+    if job.archive:
+        unpack(job.archive, kernel.work)
+    else:
+        _copy_files(Path(job.files), kernel.work)
+    if kernel.owner is not None:  # the learner's files are theirs to change, as in nbgrader
+        for path in [kernel.work, *kernel.work.rglob("*")]:
+            os.chown(path, *kernel.owner, follow_symlinks=False)
     isolation = list(kernel.isolation)
     client = _client(job)
     deadline = threading.Timer(job.timeout_notebook, _kill, args=(kernel, client))

@@ -8,8 +8,11 @@ the grader, its one writer, runs :data:`WRITE` (scoring).
 
 from __future__ import annotations
 
+import io
+import tarfile
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
 from kit.grading.sandbox import Limits
@@ -65,6 +68,10 @@ class Job:
         nbgrader's ``config``), runs it, and applies :data:`AFTER`.
     notebook:
         Or a notebook (JSON) to run as it is.
+    archive, submitted:
+        The same, carried in the job itself for a worker on another machine (no shared
+        folder): the files of ``files`` as a tar archive, and the notebook ``path`` names
+        (:meth:`portable`).
     """
 
     files: str
@@ -77,6 +84,35 @@ class Job:
     resources: dict[str, Any] = field(default_factory=dict)
     config: Any = None
     notebook: str = ""
+    archive: bytes = b""
+    submitted: bytes = b""
+
+    def portable(self) -> Job:
+        """This job with its files and its submitted notebook in it, for a worker that cannot
+        read the grader's folders. Only plain files and folders go (no links)."""
+        import dataclasses
+
+        submitted = Path(self.path).read_bytes() if self.path else b""
+        return dataclasses.replace(
+            self, files="", path="", archive=pack(Path(self.files)), submitted=submitted
+        )
+
+
+def pack(folder: Path) -> bytes:
+    """The plain files and folders under ``folder`` as a tar archive."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for item in sorted(folder.rglob("*")):
+            if item.is_symlink() or not (item.is_file() or item.is_dir()):
+                continue
+            tar.add(item, arcname=str(item.relative_to(folder)), recursive=False)
+    return buffer.getvalue()
+
+
+def unpack(archive: bytes, folder: Path) -> None:
+    """Extract an archive of :func:`pack` into ``folder`` (nothing may land outside it)."""
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r") as tar:
+        tar.extractall(folder, filter="data")
 
 
 @dataclass(frozen=True)

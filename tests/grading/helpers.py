@@ -178,8 +178,9 @@ def jail_or_skip() -> None:
 
 def mode_folder(request: Any, tmp_path_factory: Any, name: str) -> Path:
     """A folder for a module's course graded in ``request.param``'s mode: the grader's own
-    user ("grader"), or nobody (an ordinary user; skipped where the tests cannot switch)."""
-    if request.param == "grader":
+    user ("grader"; "dask", on a local Dask cluster), or nobody (an ordinary user; skipped
+    where the tests cannot switch)."""
+    if request.param in ("grader", "dask"):
         return Path(tmp_path_factory.mktemp(name))
     why = can_switch_to_nobody()
     if why:
@@ -190,13 +191,14 @@ def mode_folder(request: Any, tmp_path_factory: Any, name: str) -> Path:
 
 
 def grade_as(mode: str, course: Any, project: str) -> tuple[dict[str, Any], str]:
-    """Grade ``project`` by the grader's own user (``mode`` "grader", in this process) or by
-    nobody (`kit grade --json`, an ordinary user as on a JupyterHub user's server): the
+    """Grade ``project`` by the grader's own user (``mode`` "grader", in this process; "dask",
+    on a local Dask cluster of 2 workers) or by nobody (`kit grade --json`, an ordinary user as on a JupyterHub user's server): the
     outcomes by learner, and an entry of the environment of the run's kernels."""
     from kit.grading.engine import Outcome, grade
 
-    if mode == "grader":
-        outcomes = {o.learner: o for o in grade(course, project, workers=2)}
+    if mode in ("grader", "dask"):
+        scheduler = "local:2" if mode == "dask" else ""
+        outcomes = {o.learner: o for o in grade(course, project, workers=2, scheduler=scheduler)}
         return outcomes, f"JUPYTER_DATA_DIR={os.environ['JUPYTER_DATA_DIR']}"
     for_nobody(course.root)
     home = course.root.parent / "home"
