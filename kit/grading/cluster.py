@@ -32,7 +32,7 @@ CONNECT_SECONDS = 20
 
 def masked(address: str) -> str:
     """An address with any password in it replaced by ``***``."""
-    return re.sub(r"(//[^:/@]+:)[^@/]+@", r"\1***@", address)
+    return re.sub(r"([^:/@\s'\"]+:)[^@/\s'\"]+@", r"\1***@", address)
 
 
 def _run(job: Job) -> JobResult:
@@ -85,10 +85,11 @@ class DaskExecutor:
                 self._client = Client(self._cluster)
             else:
                 self._client = Client(scheduler, timeout=CONNECT_SECONDS)
-        except (OSError, TimeoutError) as exc:
+        except (OSError, TimeoutError, ValueError) as exc:
             self.close()
             raise GradingError(
-                f"the Dask scheduler at {masked(scheduler)} cannot be reached ({exc})",
+                f"the Dask scheduler at {masked(scheduler)} cannot be reached "
+                f"({masked(str(exc))})",
                 fix="start the scheduler and its workers (dask scheduler; dask worker ADDRESS "
                 "--nthreads 1), or give its address with --scheduler tcp://HOST:8786",
             ) from exc
