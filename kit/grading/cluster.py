@@ -88,8 +88,7 @@ class DaskExecutor:
         except (OSError, TimeoutError, ValueError) as exc:
             self.close()
             raise GradingError(
-                f"the Dask scheduler at {masked(scheduler)} cannot be reached "
-                f"({masked(str(exc))})",
+                f"the Dask scheduler at {masked(scheduler)} cannot be reached ({masked(str(exc))})",
                 fix="start the scheduler and its workers (dask scheduler; dask worker ADDRESS "
                 "--nthreads 1), or give its address with --scheduler tcp://HOST:8786",
             ) from exc
