@@ -75,13 +75,22 @@ def _note(note: str, as_json: bool) -> None:
 def _print_outcomes(project: str, outcomes: list[Outcome]) -> None:
     from rich.table import Table
 
+    manual = any(o.awaiting_manual for o in outcomes)
+    columns = ["learner", "status", "score", *(["awaiting manual grading"] if manual else [])]
     table = Table(title=f"{project}: {len(outcomes)} submissions", title_justify="left")
-    for column in ("learner", "status", "score", "notes"):
-        table.add_column(column, justify="right" if column == "score" else "left")
+    for column in [*columns, "notes"]:
+        table.add_column(column, justify="left" if column in ("learner", "notes") else "right")
     for o in sorted(outcomes, key=lambda o: o.learner):
-        score = f"{o.score:g}/{o.max_score:g}" if o.status != "skipped" else ""
-        table.add_row(o.learner, o.status, score, "; ".join(o.notes))
+        cells = [o.learner, o.status, f"{o.score:g}/{o.max_score:g}"]
+        if manual:
+            cells.append(f"{o.awaiting_manual:g}" if o.awaiting_manual else "")
+        table.add_row(*cells, "; ".join(o.notes))
     console().print(table)
+    if manual:
+        console().print(
+            "Points awaiting manual grading count in the maximum; they are earned once an "
+            "instructor grades those cells in nbgrader's formgrader."
+        )
 
 
 @click.command()
@@ -102,7 +111,7 @@ def _print_outcomes(project: str, outcomes: list[Outcome]) -> None:
     "as_json",
     is_flag=True,
     help="Print one JSON array with an object per submission (learner, status, score, "
-    "max_score, notes, ...) instead of the table.",
+    "max_score, awaiting_manual, notes, ...) instead of the table.",
 )
 def grade(
     course: Path,
