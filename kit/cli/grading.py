@@ -1,4 +1,5 @@
-"""``kit assign|release|submit|collect|grade|feedback|export``: projects graded as nbgrader does."""
+"""``kit assign|release|submit|collect|grade|feedback|export|import``: projects graded as
+nbgrader does, and an nbgrader course brought in."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from kit.cli._common import COURSE, console, load, output_option, progress_bar
 
 if TYPE_CHECKING:
     from kit.grading.engine import Outcome
+    from kit.grading.importer import Imported
     from kit.grading.nbgrader_course import NbgraderCourse
 
 PROJECT = click.argument("project")
@@ -176,4 +178,57 @@ def export_command(course: Path, output: Path) -> None:
     console().print(f"[green]wrote[/green] {projects_csv} and {skills_csv}")
 
 
-COMMANDS = (assign, release, submit, collect, grade, feedback, export_command)
+def _print_import(imported: Imported) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{imported.course}: course '{imported.course_id}'", title_justify="left")
+    for column in ("project", "notebooks", "points", "graded by hand", "skill", "submissions"):
+        table.add_column(column, justify="left" if column in ("project", "skill") else "right")
+    for a in imported.assignments:
+        table.add_row(
+            a.name,
+            str(len(a.notebooks)),
+            f"{a.points:g}",
+            f"{a.by_hand:g}" if a.by_hand else "",
+            a.skill,
+            str(imported.submissions.get(a.name, 0)),
+        )
+    out = console()
+    out.print(table)
+    out.print(f"gradebook: {imported.gradebook}")
+    for note in imported.notes:
+        out.print(f"[yellow]note:[/yellow] {escape(note)}")
+    out.print(f"[green]imported[/green] next: kit check {imported.course}")
+
+
+@click.command("import")
+@click.argument(
+    "nbgrader_dir",
+    metavar="NBGRADER_COURSE_DIR",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+)
+@output_option("The new course folder (must not exist; default: ./<course id>).", folder=True)
+def import_command(nbgrader_dir: Path, output: Path | None) -> None:
+    """Import an nbgrader course directory as a new kit course.
+
+    Each assignment of NBGRADER_COURSE_DIR/source/ becomes a project of the same name, with its
+    points and one skill to start from; the gradebook and the learners' submitted, autograded
+    and feedback folders are copied, so kit grade and the formgrader see the grades given.
+    NBGRADER_COURSE_DIR is only read (nbgrader_config.py too: it is parsed, not run).
+    """
+    from kit.grading.importer import import_course
+
+    progress = progress_bar("importing {task.description}", "{task.completed}/{task.total}")
+    task = progress.add_task(nbgrader_dir.name, total=None)
+    with progress:
+        imported = import_course(
+            nbgrader_dir,
+            output,
+            on_start=lambda n: progress.update(task, total=n),
+            step=lambda what: progress.update(task, advance=1, description=what),
+        )
+    _print_import(imported)
+
+
+COMMANDS = (assign, release, submit, collect, grade, feedback, export_command, import_command)

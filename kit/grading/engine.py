@@ -31,7 +31,7 @@ from kit.grading.desk import Desk
 from kit.grading.errors import GradingError
 from kit.grading.executor import LocalExecutor
 from kit.grading.jobs import Executor, JobResult
-from kit.grading.journal import Journal, digest_of
+from kit.grading.journal import Journal, digest_of, journal_path
 from kit.grading.submission import Outcome, Submission
 from kit.progress.gradebook import Totals
 
@@ -70,7 +70,7 @@ class Grader:
         self.workers = workers or self.desk.settings.workers or os.cpu_count() or 1
         self.executor = executor
         self.scheduler = self.desk.settings.scheduler if scheduler is None else scheduler
-        self.journal = Journal(course.workspace / "grading" / "journal.sqlite")
+        self.journal = Journal(journal_path(course.workspace))
 
     def _todo(
         self, learners: list[str] | None, force: bool

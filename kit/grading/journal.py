@@ -13,6 +13,11 @@ from typing import Any
 from kit.grading.submission import Outcome
 
 
+def journal_path(workspace: Path) -> Path:
+    """The journal of a course whose workspace folder is ``workspace``."""
+    return workspace / "grading" / "journal.sqlite"
+
+
 class Journal:
     """Finished submissions, kept in an SQLite file: committed only once a submission's grades
     and autograded notebooks are written, so a killed run leaves no false entries.
