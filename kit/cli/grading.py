@@ -199,7 +199,10 @@ def _print_import(imported: Imported) -> None:
     out.print(f"gradebook: {imported.gradebook}")
     for note in imported.notes:
         out.print(f"[yellow]note:[/yellow] {escape(note)}")
-    out.print(f"[green]imported[/green] next: kit check {imported.course}")
+    out.print(
+        f"[green]imported[/green] into {escape(str(imported.course))}; "
+        f"next: kit check {escape(str(imported.course))}"
+    )
 
 
 @click.command("import")
@@ -219,8 +222,8 @@ def import_command(nbgrader_dir: Path, output: Path | None) -> None:
     """
     from kit.grading.importer import import_course
 
-    progress = progress_bar("importing {task.description}", "{task.completed}/{task.total}")
-    task = progress.add_task(nbgrader_dir.name, total=None)
+    progress = progress_bar("{task.description}", "{task.completed}/{task.total}")
+    task = progress.add_task(f"importing {nbgrader_dir.name}", total=None)
     with progress:
         imported = import_course(
             nbgrader_dir,

@@ -25,6 +25,7 @@ a failure leaves nothing behind.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -315,6 +316,13 @@ def _copy_work(
     return copied
 
 
+def _make_folders(folder: Path) -> list[Path]:
+    """Make ``folder`` and the folders above it that are missing; those made, deepest first."""
+    missing = [f for f in (folder, *folder.parents) if not f.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
 def _umask() -> int:
     mask = os.umask(0o22)
     os.umask(mask)
@@ -373,7 +381,7 @@ def import_course(
     gradebook = find_gradebook(directory, config)
     grading = _settings(config, notes) | ({"gradebook": gradebook.url} if gradebook.url else {})
     final = _target(directory, None if target is None else Path(target), course_id)
-    final.parent.mkdir(parents=True, exist_ok=True)
+    made = _make_folders(final.parent)
     staging = Path(tempfile.mkdtemp(dir=final.parent, prefix=f".{final.name}.import-"))
     try:
         staging.chmod(0o777 & ~_umask())  # a folder as mkdir makes it, not mkdtemp's private one
@@ -400,6 +408,9 @@ def import_course(
         os.rename(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        for folder in made:  # the folders made for the target, deepest first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     counts = {name: len(learners) for name, learners in submissions.items()}
     if copied:

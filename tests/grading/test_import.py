@@ -145,6 +145,13 @@ def _no_nbgrader_tables(root: Path) -> None:
     db.close()
 
 
+def _duplicate_grade_id(root: Path) -> None:
+    path = root / "source" / "QR" / "QR.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[3].metadata.nbgrader["grade_id"] = "test-norm"
+    nbformat.write(nb, path)
+
+
 def _assignment_named(name: str) -> Callable[[Path], None]:
     def change(root: Path) -> None:
         shutil.copytree(root / "source" / "QR", root / "source" / name)
@@ -192,6 +199,10 @@ BROKEN: dict[str, tuple[Callable[[Path], None], list[str]]] = {
     "an assignment name that is no project id": (
         _assignment_named("Problem Set 2"),
         ["the assignment name 'Problem Set 2' cannot be a project id"],
+    ),
+    "a grade_id used twice": (
+        _duplicate_grade_id,
+        ["source/QR/QR.ipynb: cells[3] (grade_id 'test-norm'): grade_id 'test-norm' is used twice"],
     ),
     "an assignment without points": (
         lambda root: nbformat.write(
@@ -303,6 +314,15 @@ def test_a_graded_course_lines_up_with_its_gradebook(tmp_path: Path) -> None:
     assert code == 0 and "3 submissions graded by nbgrader" in out, out
     course = tmp_path / "course"
     assert run("check", str(course), "--strict")[0] == 0
+    # the formgrader's view (nbgrader's API on the kit's course directory): the grades given
+    api = NbgraderCourse(load_course(course)).api()
+    seen = {learner: api.get_submission("QR", learner) for learner in ("ada", "bob")}
+    assert all(s["autograded"] for s in seen.values())
+    assert {k: (s["score"], s["max_score"]) for k, s in seen.items()} == {
+        "ada": (3.0, 8.0),
+        "bob": (0.0, 8.0),
+    }
+    assert seen["ada"]["needs_manual_grade"]
 
     code, out = run("grade", str(course), "QR", "--json")
     assert code == 0, out
