@@ -100,6 +100,13 @@ def is_task(cell: Any) -> bool:
     return bool(isinstance(nbgrader, dict) and nbgrader.get("task") and not nbgrader.get("grade"))
 
 
+def by_hand(cell: Any) -> bool:
+    """Whether nbgrader leaves a graded cell to an instructor: a task cell, an answer cell
+    (grade and solution), or any graded cell that is not code (no test can decide it)."""
+    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+    return is_task(cell) or bool(nbgrader.get("solution")) or cell.get("cell_type") != "code"
+
+
 def cell_skill(cell: Any, default: str | None = None) -> Any:
     """The skill a graded cell measures: its own ``"kit": {"skill": ...}``, else ``default``
     (the project's ``skill:``). Whatever the metadata holds is returned as it is; checking it is

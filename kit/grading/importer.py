@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kit.course.manifest import PROJECT_ID_PATTERN, WORKSPACE_NAME
-from kit.course.notebooks import grade_cells, is_task, read_notebook
+from kit.course.notebooks import by_hand, grade_cells, read_notebook
 from kit.grading.errors import CourseImportError
 from kit.grading.import_gradebook import find_gradebook
 from kit.grading.nbgrader_config import NbgraderConfig, read_config
@@ -120,7 +120,7 @@ def _assignment(folder: Path, skill: str) -> Assignment:
             f"{folder}: assignment '{name}' has no notebooks",
             fix="add its source notebooks, or move the folder out of source/",
         )
-    points = by_hand = 0.0
+    points = manual = 0.0
     for path in paths:
         result = read_notebook(path)
         if result.problem is not None:
@@ -136,15 +136,14 @@ def _assignment(folder: Path, skill: str) -> Assignment:
                     fix="set its points with nbgrader's Create Assignment toolbar",
                 ) from None
             points += value
-            manual = is_task(cell) or meta.get("solution") or cell.cell_type != "code"
-            by_hand += value if manual else 0.0
+            manual += value if by_hand(cell) else 0.0
     if points <= 0:
         raise CourseImportError(
             f"{folder}: assignment '{name}' has no grade or task cells with points",
             fix="give it grade cells with nbgrader's Create Assignment toolbar, or move the "
             "folder out of source/",
         )
-    return Assignment(name, folder, tuple(p.stem for p in paths), points, by_hand, skill)
+    return Assignment(name, folder, tuple(p.stem for p in paths), points, manual, skill)
 
 
 def _assignments(source: Path, notes: list[str]) -> list[Assignment]:

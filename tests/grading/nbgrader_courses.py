@@ -5,13 +5,14 @@ nbgrader itself has graded them) a gradebook and the submitted and autograded fo
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import nbformat
+
+from .submissions import fill_release
 
 CONFIG = """\
 c = get_config()
@@ -147,15 +148,7 @@ SUBMISSIONS = {
 def submit(root: Path) -> None:
     """Every learner's submission, from the release version, in submitted/."""
     for (learner, name), answers in SUBMISSIONS.items():
-        folder = root / "submitted" / learner / name
-        shutil.copytree(root / "release" / name, folder)
-        path = folder / f"{name}.ipynb"
-        nb = nbformat.read(path, as_version=4)
-        for each in nb.cells:
-            grade_id = each.metadata.get("nbgrader", {}).get("grade_id")
-            if grade_id in answers:
-                each.source = answers[grade_id]
-        nbformat.write(nb, path)
+        fill_release(root / "release" / name, root / "submitted" / learner / name, answers)
 
 
 def graded_nbgrader_course(root: Path) -> Path:

@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kit.course.notebooks import cell_skill, grade_cells, is_task, kit_metadata, read_notebook
+from kit.course.notebooks import (
+    by_hand,
+    cell_skill,
+    grade_cells,
+    is_task,
+    kit_metadata,
+    read_notebook,
+)
 from kit.course.problems import did_you_mean, join_fix
 from kit.course.validation.manifest import CourseCheck
 
@@ -193,9 +200,7 @@ def _grade_cell(
         )
     else:
         cells.points += points
-        # nbgrader grades by hand what no test decides: task cells and answer cells
-        if is_task(cell) or nbgrader.get("solution") or cell.cell_type != "code":
-            cells.by_hand += points
+        cells.by_hand += points if by_hand(cell) else 0.0
     _grade_cell_skill(check, project, path, (kind, where), cell, cells)
 
 
