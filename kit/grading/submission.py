@@ -136,8 +136,7 @@ class Submission:
                     "its cells score 0",
                 )
             else:
-                job = self.jobs[name]
-                seen = limit_notes(executed, job.timeout_cell, job.limits, result.notes)
+                seen = limit_notes(executed, self.jobs[name].limits, result.notes)
                 self.notes += [f"{name}.ipynb: {n}" for n in (*result.notes, *seen)]
                 self.isolation += result.isolation
                 self.desk.score(self.staging, name, executed, self.jobs[name].resources)

@@ -29,7 +29,7 @@ LEARNERS = {
     "sleeper": (
         "import time\ntime.sleep(600)\n" + RIGHT,
         0.0,
-        ["the time limit of a cell (3 s) stopped 'count-evens'"],
+        ["a cell ran longer than 3 s and was stopped"],
     ),
     "quitter": ("import os\nos._exit(3)", 0.0, ["the kernel died"]),
     "hoarder": (
