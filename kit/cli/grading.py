@@ -1,4 +1,5 @@
-"""``kit assign|release|submit|collect|grade|feedback|export``: projects graded as nbgrader does."""
+"""``kit assign|release|submit|collect|grade|feedback|export|import``: projects graded as
+nbgrader does, and an nbgrader course brought in."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from kit.cli._common import COURSE, console, load, output_option, progress_bar
 
 if TYPE_CHECKING:
     from kit.grading.engine import Outcome
+    from kit.grading.importer import Imported
     from kit.grading.nbgrader_course import NbgraderCourse
 
 PROJECT = click.argument("project")
@@ -75,13 +77,22 @@ def _note(note: str, as_json: bool) -> None:
 def _print_outcomes(project: str, outcomes: list[Outcome]) -> None:
     from rich.table import Table
 
+    manual = any(o.awaiting_manual for o in outcomes)
+    columns = ["learner", "status", "score", *(["awaiting manual grading"] if manual else [])]
     table = Table(title=f"{project}: {len(outcomes)} submissions", title_justify="left")
-    for column in ("learner", "status", "score", "notes"):
-        table.add_column(column, justify="right" if column == "score" else "left")
+    for column in [*columns, "notes"]:
+        table.add_column(column, justify="left" if column in ("learner", "notes") else "right")
     for o in sorted(outcomes, key=lambda o: o.learner):
-        score = f"{o.score:g}/{o.max_score:g}" if o.status != "skipped" else ""
-        table.add_row(o.learner, o.status, score, "; ".join(o.notes))
+        cells = [o.learner, o.status, f"{o.score:g}/{o.max_score:g}"]
+        if manual:
+            cells.append(f"{o.awaiting_manual:g}" if o.awaiting_manual else "")
+        table.add_row(*cells, "; ".join(o.notes))
     console().print(table)
+    if manual:
+        console().print(
+            "Points awaiting manual grading count in the maximum; they are earned once an "
+            "instructor grades those cells in nbgrader's formgrader."
+        )
 
 
 @click.command()
@@ -102,7 +113,7 @@ def _print_outcomes(project: str, outcomes: list[Outcome]) -> None:
     "as_json",
     is_flag=True,
     help="Print one JSON array with an object per submission (learner, status, score, "
-    "max_score, notes, ...) instead of the table.",
+    "max_score, awaiting_manual, notes, ...) instead of the table.",
 )
 def grade(
     course: Path,
@@ -167,4 +178,60 @@ def export_command(course: Path, output: Path) -> None:
     console().print(f"[green]wrote[/green] {projects_csv} and {skills_csv}")
 
 
-COMMANDS = (assign, release, submit, collect, grade, feedback, export_command)
+def _print_import(imported: Imported) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=f"{imported.course}: course '{imported.course_id}'", title_justify="left")
+    for column in ("project", "notebooks", "points", "graded by hand", "skill", "submissions"):
+        table.add_column(column, justify="left" if column in ("project", "skill") else "right")
+    for a in imported.assignments:
+        table.add_row(
+            a.name,
+            str(len(a.notebooks)),
+            f"{a.points:g}",
+            f"{a.by_hand:g}" if a.by_hand else "",
+            a.skill,
+            str(imported.submissions.get(a.name, 0)),
+        )
+    out = console()
+    out.print(table)
+    out.print(f"gradebook: {imported.gradebook}")
+    for note in imported.notes:
+        out.print(f"[yellow]note:[/yellow] {escape(note)}")
+    out.print(
+        f"[green]imported[/green] into {escape(str(imported.course))}; "
+        f"next: kit check {escape(str(imported.course))}"
+    )
+
+
+@click.command("import")
+@click.argument(
+    "nbgrader_dir",
+    metavar="NBGRADER_COURSE_DIR",
+    type=click.Path(path_type=Path, exists=True, file_okay=False),
+)
+@output_option("The new course folder (must not exist; default: ./<course id>).", folder=True)
+def import_command(nbgrader_dir: Path, output: Path | None) -> None:
+    """Import an nbgrader course directory as a new kit course.
+
+    Each assignment of NBGRADER_COURSE_DIR/source/ becomes a project of the same name, with its
+    points and one skill to start from; the gradebook and the learners' submitted, autograded
+    and feedback folders are copied, so kit grade and the formgrader see the grades given.
+    NBGRADER_COURSE_DIR is only read (nbgrader_config.py too: it is parsed, not run).
+    """
+    from kit.grading.importer import import_course
+
+    progress = progress_bar("{task.description}", "{task.completed}/{task.total}")
+    task = progress.add_task(f"importing {nbgrader_dir.name}", total=None)
+    with progress:
+        imported = import_course(
+            nbgrader_dir,
+            output,
+            on_start=lambda n: progress.update(task, total=n),
+            step=lambda what: progress.update(task, advance=1, description=what),
+        )
+    _print_import(imported)
+
+
+COMMANDS = (assign, release, submit, collect, grade, feedback, export_command, import_command)

@@ -32,6 +32,23 @@ Id = Annotated[
 ]
 
 
+PROJECT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+"""Project ids are nbgrader assignment names, kept as nbgrader knows them (``ps1``, ``QR``,
+``Eigenvalues``) so that an existing gradebook lines up: letters of either case, digits, '-',
+'_' and '.'. nbgrader refuses '+' and reads '*', '?' and '[' as a pattern; spaces and '/'
+make poor folder names."""
+
+ProjectId = Annotated[
+    str,
+    Field(
+        pattern=PROJECT_ID_PATTERN,
+        max_length=128,  # the length of an assignment name in nbgrader's gradebook
+        description="The nbgrader assignment name: letters (either case), digits, '-', '_' and "
+        "'.'; starts with a letter or digit.",
+    ),
+]
+
+
 class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
 
@@ -78,13 +95,22 @@ class Lesson(_Entry):
 class Project(_Entry):
     """An nbgrader assignment: its source folder holds the notebooks with solutions and tests."""
 
-    id: Id
+    id: ProjectId
     source: str = Field(
         description="Folder of the nbgrader source notebooks, relative to course.yml."
     )
     title: str = Field(min_length=1)
     skills: list[Id] = Field(min_length=1, description="Ids of the skills its grade cells measure.")
-    points: float = Field(gt=0, description="Total points of its grade cells.")
+    skill: Id | None = Field(
+        None,
+        description="The skill of its grade and task cells that name none in their metadata "
+        '("kit": {"skill": ...}): one skill for a whole project, as for a course imported '
+        "from nbgrader, whose notebooks name none.",
+    )
+    points: float = Field(
+        gt=0,
+        description="Total points of its grade and task cells, autograded and graded by hand.",
+    )
     minutes: int = Field(120, gt=0, description="Estimated minutes to complete it.")
 
     _check_source = field_validator("source")(_relative_path)

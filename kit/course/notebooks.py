@@ -84,8 +84,31 @@ def kit_metadata(node: Any) -> dict[str, Any]:
 
 
 def grade_cells(notebook: Any) -> Iterator[tuple[int, Any]]:
-    """``(index, cell)`` for each nbgrader grade cell (``metadata.nbgrader.grade`` true)."""
+    """``(index, cell)`` for each cell nbgrader gives points to: grade cells (autograder tests
+    and answers graded by hand, ``metadata.nbgrader.grade``) and task cells
+    (``metadata.nbgrader.task``, always graded by hand). nbgrader's gradebook counts both in a
+    submission's score and maximum, so everything the kit totals counts both too."""
     for index, cell in enumerate(notebook.cells):
         nbgrader = cell.get("metadata", {}).get("nbgrader", {})
-        if isinstance(nbgrader, dict) and nbgrader.get("grade"):
+        if isinstance(nbgrader, dict) and (nbgrader.get("grade") or nbgrader.get("task")):
             yield index, cell
+
+
+def is_task(cell: Any) -> bool:
+    """Whether a graded cell is an nbgrader task cell (a cell of instructions graded by hand)."""
+    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+    return bool(isinstance(nbgrader, dict) and nbgrader.get("task") and not nbgrader.get("grade"))
+
+
+def by_hand(cell: Any) -> bool:
+    """Whether nbgrader leaves a graded cell to an instructor: a task cell, an answer cell
+    (grade and solution), or any graded cell that is not code (no test can decide it)."""
+    nbgrader = cell.get("metadata", {}).get("nbgrader", {})
+    return is_task(cell) or bool(nbgrader.get("solution")) or cell.get("cell_type") != "code"
+
+
+def cell_skill(cell: Any, default: str | None = None) -> Any:
+    """The skill a graded cell measures: its own ``"kit": {"skill": ...}``, else ``default``
+    (the project's ``skill:``). Whatever the metadata holds is returned as it is; checking it is
+    :mod:`kit.course.validation`'s job."""
+    return kit_metadata(cell).get("skill") or default

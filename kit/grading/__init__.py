@@ -7,6 +7,6 @@ anew, the kernel template once per worker): the engine is :mod:`kit.grading.engi
 
 from __future__ import annotations
 
-from kit.grading.errors import GradingError
+from kit.grading.errors import CourseImportError, GradingError
 
-__all__ = ["GradingError"]
+__all__ = ["CourseImportError", "GradingError"]

@@ -3,21 +3,20 @@ one writer of the gradebook, the staging and autograded folders, and the attempt
 
 from __future__ import annotations
 
-import datetime as dt
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kit.course import Course
 from kit.grading.jobs import WRITE, Job, nbgrader_steps
 from kit.grading.nbgrader_course import NbgraderCourse
 from kit.grading.sandbox import Limits
 
+if TYPE_CHECKING:
+    from kit.progress.gradebook import GradedCell, Skills
+
 IGNORE = (".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback")
 """Files nbgrader leaves out of the autograded folder."""
-
-Cells = list[tuple[str, str, float, float]]
-"""Graded cells: (notebook, cell, score, max_score)."""
 
 
 class Desk:
@@ -53,7 +52,7 @@ class Desk:
             require_jail=self.settings.require_sandbox,
         )
         self.preload = self._preload()
-        self._skills: dict[tuple[str, str, str], str] | None = None
+        self._skills: Skills | None = None
         self._store: Any = None
 
     def _notebooks(self) -> list[str]:
@@ -197,43 +196,29 @@ class Desk:
         shutil.rmtree(old, ignore_errors=True)
         return final
 
-    def scores(self, learner: str) -> tuple[float, float, Cells]:
-        """The submission's score, its maximum, and its graded cells."""
-        from nbgrader.api import Gradebook
-
-        cells = []
-        with Gradebook(self.nbg.db_url, self.course.id) as gb:
-            submission = gb.find_submission(self.project, learner)
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    cells.append(
-                        (notebook.name, grade.cell.name, grade.score or 0.0, grade.max_score or 0.0)
-                    )
-            return float(submission.score), float(submission.max_score), cells
-
-    def attempts(self, learner: str, cells: Cells) -> None:
-        """Record the graded cells of skill-tagged grade cells as the learner's attempts."""
-        from kit.progress.attempts import Attempt, AttemptStore
-        from kit.progress.cohort import default_attempts_url
-        from kit.progress.gradebook import grade_cell_skills
+    def scores(self, learner: str) -> list[GradedCell]:
+        """The submission's graded cells (grade and task cells), as the gradebook holds them."""
+        from kit.progress.gradebook import grade_cell_skills, graded_cells
 
         if self._skills is None:
             self._skills = grade_cell_skills(self.course)
-        skills = self._skills
-        now = dt.datetime.now(dt.timezone.utc)
-        rows = [
-            Attempt(
-                learner,
-                skills[(self.project, nb, cell)],
-                f"{self.project}/{cell}",
-                min(1.0, max(0.0, score / top)),
-                now,
-                "grading",
-                self.course.id,
+        return list(
+            graded_cells(
+                self.course,
+                self.nbg.db_url,
+                project=self.project,
+                learner=learner,
+                skills=self._skills,
             )
-            for nb, cell, score, top in cells
-            if top and (self.project, nb, cell) in skills
-        ]
+        )
+
+    def attempts(self, learner: str, cells: list[GradedCell]) -> None:
+        """Record the submission's graded cells that have a skill (and a grade: none awaiting
+        manual grading) as the learner's attempts, in place of those of an earlier grading."""
+        from kit.progress.attempts import AttemptStore
+        from kit.progress.cohort import default_attempts_url
+
+        rows = [a for a in (cell.attempt(self.course.id) for cell in cells) if a is not None]
         if self._store is None:
             self._store = AttemptStore(default_attempts_url(self.course))
         self._store.replace(learner, f"{self.project}/", "grading", rows, course=self.course.id)

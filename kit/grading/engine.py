@@ -31,8 +31,9 @@ from kit.grading.desk import Desk
 from kit.grading.errors import GradingError
 from kit.grading.executor import LocalExecutor
 from kit.grading.jobs import Executor, JobResult
-from kit.grading.journal import Journal, digest_of
+from kit.grading.journal import Journal, digest_of, journal_path
 from kit.grading.submission import Outcome, Submission
+from kit.progress.gradebook import Totals
 
 __all__ = ["Grader", "Outcome", "grade"]
 
@@ -69,7 +70,7 @@ class Grader:
         self.workers = workers or self.desk.settings.workers or os.cpu_count() or 1
         self.executor = executor
         self.scheduler = self.desk.settings.scheduler if scheduler is None else scheduler
-        self.journal = Journal(course.workspace / "grading" / "journal.sqlite")
+        self.journal = Journal(journal_path(course.workspace))
 
     def _todo(
         self, learners: list[str] | None, force: bool
@@ -88,10 +89,25 @@ class Grader:
             digest = digest_of(self.desk.submitted(learner))
             final = self.desk.autograded(learner)
             if not force and final.is_dir() and self.journal.done(self.project, learner, digest):
-                outcomes.append(Outcome(learner, "skipped", notes=["unchanged since graded"]))
+                outcomes.append(self._skipped(learner))
                 continue
             todo.append((learner, digest))
         return outcomes, todo
+
+    def _skipped(self, learner: str) -> Outcome:
+        """An unchanged submission, not graded again: its score as the gradebook holds it now
+        (with manual grades given since), and the notes and isolation of its grading."""
+        totals = Totals.of(self.desk.scores(learner))
+        recorded = self.journal.recorded(self.project, learner)
+        return Outcome(
+            learner,
+            "skipped",
+            totals.score,
+            totals.max_score,
+            totals.awaiting_manual,
+            ["unchanged since graded", *recorded.get("notes", [])],
+            list(recorded.get("isolation", [])),
+        )
 
     def run(
         self,

@@ -8,8 +8,14 @@ import hashlib
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from kit.grading.submission import Outcome
+
+
+def journal_path(workspace: Path) -> Path:
+    """The journal of a course whose workspace folder is ``workspace``."""
+    return workspace / "grading" / "journal.sqlite"
 
 
 class Journal:
@@ -37,6 +43,20 @@ class Journal:
             "SELECT digest FROM graded WHERE project = ? AND learner = ?", (project, learner)
         ).fetchone()
         return row is not None and row[0] == digest
+
+    def recorded(self, project: str, learner: str) -> dict[str, Any]:
+        """The outcome recorded for the learner's submission (its :meth:`Outcome.to_dict`), or
+        {} when none is."""
+        row = self.db.execute(
+            "SELECT detail FROM graded WHERE project = ? AND learner = ?", (project, learner)
+        ).fetchone()
+        if row is None:
+            return {}
+        try:
+            detail = json.loads(row[0])
+        except (TypeError, ValueError):  # a journal written by hand, or damaged: no details
+            return {}
+        return detail if isinstance(detail, dict) else {}
 
     def record(self, project: str, outcome: Outcome, digest: str) -> None:
         """Record a finished submission."""

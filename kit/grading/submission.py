@@ -10,6 +10,8 @@ from typing import Any
 
 from kit.grading.desk import Desk
 from kit.grading.jobs import Job, JobResult
+from kit.grading.notes import limit_notes
+from kit.progress.gradebook import Totals
 
 
 @dataclass
@@ -24,7 +26,11 @@ class Outcome:
         ``graded``, ``failed`` (nothing could be graded) or ``skipped`` (unchanged since
         graded).
     score, max_score:
-        Points earned, and the most there were.
+        Points earned, and the most there are: every grade and task cell, autograded or
+        graded by hand, as nbgrader's gradebook counts them.
+    awaiting_manual:
+        Of ``max_score``, the points of cells awaiting manual grading in the formgrader (task
+        cells, answers without tests); what they earn is not in ``score`` yet.
     notes:
         What went wrong, notebook by notebook.
     isolation:
@@ -37,6 +43,7 @@ class Outcome:
     status: str
     score: float = 0.0
     max_score: float = 0.0
+    awaiting_manual: float = 0.0
     notes: list[str] = field(default_factory=list)
     isolation: list[str] = field(default_factory=list)
     seconds: float = 0.0
@@ -48,6 +55,7 @@ class Outcome:
             "status": self.status,
             "score": self.score,
             "max_score": self.max_score,
+            "awaiting_manual": self.awaiting_manual,
             "notes": self.notes,
             "isolation": self.isolation,
             "seconds": round(self.seconds, 2),
@@ -128,7 +136,8 @@ class Submission:
                     "its cells score 0",
                 )
             else:
-                self.notes += [f"{name}.ipynb: {n}" for n in result.notes]
+                seen = limit_notes(executed, self.jobs[name].limits, result.notes)
+                self.notes += [f"{name}.ipynb: {n}" for n in (*result.notes, *seen)]
                 self.isolation += result.isolation
                 self.desk.score(self.staging, name, executed, self.jobs[name].resources)
         self.left.discard(name)
@@ -141,14 +150,16 @@ class Submission:
         """Publish the autograded submission and record its graded cells as attempts; its
         outcome."""
         self.desk.publish(self.learner, self.staging)
-        score, top, cells = self.desk.scores(self.learner)
+        cells = self.desk.scores(self.learner)
         self.desk.attempts(self.learner, cells)
+        totals = Totals.of(cells)
         status = "failed" if self.notes and not self.jobs else "graded"
         return Outcome(
             self.learner,
             status,
-            score,
-            top,
+            totals.score,
+            totals.max_score,
+            totals.awaiting_manual,
             self.notes,
             sorted(set(self.isolation)),
             time.perf_counter() - self.began,

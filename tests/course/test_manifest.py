@@ -28,6 +28,31 @@ def test_ids_must_be_slugs(bad_id: str) -> None:
         Skill(id=bad_id, title="x")
 
 
+@pytest.mark.parametrize("name", ["QR", "Eigenvalues", "ps1", "Problem_Set-2", "hw.3"])
+def test_project_ids_are_nbgrader_assignment_names(name: str) -> None:
+    """An existing nbgrader course keeps its assignment names, so its gradebook lines up; its
+    skills stay slugs."""
+    project = Project(id=name, source=f"projects/{name}", title="X", skills=["a"], points=1)
+    assert project.id == name and project.skill is None
+    with pytest.raises(ValidationError):
+        Skill(id=name.upper(), title="x")
+
+
+@pytest.mark.parametrize("bad", ["a+b", "ps*", "has space", ".hidden", "-x", "a/b", "", "a" * 129])
+def test_project_ids_nbgrader_or_a_folder_cannot_take(bad: str) -> None:
+    with pytest.raises(ValidationError, match="id"):
+        Project(id=bad, source="projects/x", title="X", skills=["a"], points=1)
+
+
+def test_a_project_skill_is_a_skill_id() -> None:
+    project = Project(
+        id="QR", source="projects/QR", title="QR", skills=["qr"], skill="qr", points=3
+    )
+    assert project.skill == "qr"
+    with pytest.raises(ValidationError, match="skill"):
+        Project(id="QR", source="projects/QR", title="QR", skills=["qr"], skill="QR", points=3)
+
+
 def test_lesson_fields() -> None:
     lesson = Lesson(
         id="intro", notebook="lessons/01.ipynb", title="Intro", skills=["a"], minutes=30

@@ -43,14 +43,14 @@ grading:
 
 
 def tag_grade_cells(folder: Path, skill: str = "python") -> float:
-    """Add the kit's skill tag to every grade cell of the notebooks in ``folder``; return the
-    total points."""
+    """Add the kit's skill tag to every grade and task cell of the notebooks in ``folder``;
+    return their total points (nbgrader's maximum score)."""
     total = 0.0
     for path in folder.glob("*.ipynb"):
         nb = json.loads(path.read_text())
         for cell in nb["cells"]:
             meta = cell.get("metadata", {}).get("nbgrader", {})
-            if meta.get("grade"):
+            if meta.get("grade") or meta.get("task"):
                 cell["metadata"]["kit"] = {"skill": skill}
                 total += float(meta.get("points", 0))
         path.write_text(json.dumps(nb, indent=1))

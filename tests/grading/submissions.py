@@ -27,7 +27,12 @@ def _solutions(course: Course, project: str) -> dict[str, str]:
 
 def make_submission(course: Course, project: str, folder: Path, fill: dict[str, str]) -> Path:
     """Copy the release version to ``folder`` and put ``fill[grade_id]`` into solution cells."""
-    release = NbgraderCourse(course).root / "release" / project
+    return fill_release(NbgraderCourse(course).root / "release" / project, folder, fill)
+
+
+def fill_release(release: Path, folder: Path, fill: dict[str, str]) -> Path:
+    """Copy the release folder ``release`` to ``folder`` and put ``fill[grade_id]`` into the
+    cells of those ids, as a learner writes their answers."""
     shutil.copytree(release, folder)
     for path in folder.glob("*.ipynb"):
         nb = nbformat.read(path, as_version=4)

@@ -102,44 +102,45 @@ def test_simulated_cohort_is_the_same_under_other_string_hashes(sample_course: P
 
 
 def _gradebook(tmp_path: Path, course_dir: Path) -> str:
+    """ada's graded pandas-analysis: two cells autograded, one still awaiting manual grading
+    (its grade in the gradebook says so, whatever its score)."""
     from nbgrader.api import Gradebook
 
     url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    project = "pandas-analysis"
+    scores = {
+        "test-load-survey": (1, 1.0),
+        "test-clean-columns": (2, 0.5),
+        "test-clean-rows": (2, 0),
+    }
     with Gradebook(url, course_id="python-ml") as gb:
-        gb.add_assignment("pandas-analysis")
-        gb.add_notebook("pandas-analysis", "pandas-analysis")
-        gb.add_grade_cell(
-            "test-load-survey", "pandas-analysis", "pandas-analysis", max_score=1, cell_type="code"
-        )
-        gb.add_grade_cell(
-            "test-clean-columns",
-            "pandas-analysis",
-            "pandas-analysis",
-            max_score=2,
-            cell_type="code",
-        )
+        gb.add_assignment(project)
+        gb.add_notebook(project, project)
+        for cell, (points, _) in scores.items():
+            gb.add_grade_cell(cell, project, project, max_score=points, cell_type="code")
         gb.add_student("ada")
-        gb.add_submission("pandas-analysis", "ada")
-        gb.find_grade(
-            "test-load-survey", "pandas-analysis", "pandas-analysis", "ada"
-        ).auto_score = 1
-        gb.find_grade(
-            "test-clean-columns", "pandas-analysis", "pandas-analysis", "ada"
-        ).auto_score = 0.5
+        gb.add_submission(project, "ada")
+        for cell, (_, score) in scores.items():
+            grade = gb.find_grade(cell, project, project, "ada")
+            grade.auto_score = score
+            # what nbgrader's autograde sets once a test decided the cell
+            grade.needs_manual_grade = cell == "test-clean-rows"
         gb.db.commit()
     return url
 
 
 def test_gradebook_import(sample_course: Path, tmp_path: Path) -> None:
-    from kit.progress.gradebook import attempts_from_gradebook
+    from kit.progress.gradebook import Totals, attempts_from_gradebook, graded_cells
 
     course = load_course(sample_course)
-    attempts = attempts_from_gradebook(course, _gradebook(tmp_path, sample_course))
+    url = _gradebook(tmp_path, sample_course)
+    attempts = attempts_from_gradebook(course, url)
     got = {(a.learner, a.skill, a.item, a.correct, a.source) for a in attempts}
-    assert got == {
+    assert got == {  # the cell awaiting manual grading is no answer yet
         ("ada", "pandas", "pandas-analysis/test-load-survey", 1.0, "grading"),
         ("ada", "data-cleaning", "pandas-analysis/test-clean-columns", 0.25, "grading"),
     }
+    assert Totals.of(graded_cells(course, url)) == Totals(1.5, 5.0, 2.0)
 
 
 def test_cli_simulate_fit_and_ship_params(course_copy: Path, tmp_path: Path) -> None:

@@ -70,6 +70,11 @@ def _pydantic_problem(
         fix = join_fix(did_you_mean(str(loc[-1]), allowed), f"allowed fields: {', '.join(allowed)}")
     elif kind == "string_pattern_mismatch":
         message = f"{item['input']!r} is not a valid id"
+        if loc[0] == "projects" and loc[-1] == "id":
+            fix = (
+                "a project id is its nbgrader assignment name: letters, digits, '-', '_' and "
+                "'.', e.g. 'ps1' or 'QR'"
+            )
     elif kind in ("int_parsing", "int_type", "int_from_float"):
         message = f"{_short(item['input'])} is not a whole number"
     elif kind in ("float_parsing", "float_type"):
@@ -272,6 +277,7 @@ class CourseCheck:
             ("skills", "prerequisites"),
             ("lessons", "skills"),
             ("projects", "skills"),
+            ("projects", "skill"),
             ("tracks", "goals"),
             ("mentors", "skills"),
             ("checks", "skill"),
@@ -279,6 +285,8 @@ class CourseCheck:
         for section, field in refs:
             for index, entry in self.valid[section]:
                 value = getattr(entry, field)
+                if value is None:  # an optional reference left out
+                    continue
                 for position, skill_id in enumerate([value] if isinstance(value, str) else value):
                     if skill_id in known_set:
                         continue
@@ -316,7 +324,10 @@ class CourseCheck:
             )
 
     def untaught_skills(self) -> None:
-        """Warn of each skill that no lesson teaches."""
+        """Warn of each skill that no lesson teaches (in a course that has lessons: one without
+        any, such as a course just imported from nbgrader, is a set of graded projects)."""
+        if not self.valid["lessons"] and not self.ids["lessons"]:
+            return
         taught = {s for _, lesson in self.valid["lessons"] for s in lesson.skills}
         for index, skill in self.valid["skills"]:
             if skill.id not in taught:

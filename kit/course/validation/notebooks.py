@@ -8,7 +8,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from kit.course.notebooks import grade_cells, kit_metadata, read_notebook
+from kit.course.notebooks import (
+    by_hand,
+    cell_skill,
+    grade_cells,
+    is_task,
+    kit_metadata,
+    read_notebook,
+)
 from kit.course.problems import did_you_mean, join_fix
 from kit.course.validation.manifest import CourseCheck
 
@@ -16,7 +23,8 @@ SELF_CHECK_CALL = re.compile(r"""\bself_check\(\s*(?:check_id\s*=\s*)?(["'])([^"
 """A lesson's ``self_check("id")`` call (the id written as a literal)."""
 CELL_SKILL_FIX = (
     'add "kit": {"skill": "<skill id>"} to the cell\'s metadata '
-    "(JupyterLab: Property Inspector > Advanced Tools > Cell Metadata)"
+    "(JupyterLab: Property Inspector > Advanced Tools > Cell Metadata), or give the project "
+    "a 'skill:' in course.yml for all its cells that name none"
 )
 
 
@@ -106,11 +114,12 @@ def _self_checks(check: CourseCheck, path: Path, notebook: Any) -> None:
 
 @dataclass
 class _GradeCells:
-    """What a project's grade cells add up to."""
+    """What a project's grade and task cells add up to."""
 
     measured: set[str] = field(default_factory=set)
     grade_ids: dict[str, Path] = field(default_factory=dict)
     points: float = 0.0
+    by_hand: float = 0.0  # of which graded by hand (task cells, answers without tests)
     readable: int = 0
 
 
@@ -158,14 +167,16 @@ def _project_notebooks(check: CourseCheck, index: int, project: Any) -> list[Pat
 def _grade_cell(
     check: CourseCheck, project: Any, path: Path, index: int, cell: Any, cells: _GradeCells
 ) -> None:
-    """One grade cell: its id unique, its points a number, its skill known and the project's."""
+    """One grade or task cell: its id unique, its points a number, its skill known and the
+    project's."""
     nbgrader = cell.metadata.nbgrader
     grade_id = nbgrader.get("grade_id")
     where = f"cells[{index}]" + (f" (grade_id '{grade_id}')" if grade_id else "")
+    kind = "task cell" if is_task(cell) else "grade cell"
     if not grade_id:
         check.report.error(
             path,
-            "grade cell has no nbgrader grade_id",
+            f"{kind} has no nbgrader grade_id",
             field=where,
             fix="open it with the nbgrader Create Assignment toolbar and give it an id",
         )
@@ -179,7 +190,7 @@ def _grade_cell(
     else:
         cells.grade_ids[grade_id] = path
     try:
-        cells.points += float(nbgrader.get("points", 0) or 0)
+        points = float(nbgrader.get("points", 0) or 0)
     except (TypeError, ValueError):
         check.report.error(
             path,
@@ -187,28 +198,43 @@ def _grade_cell(
             field=where,
             fix="set the cell's points to a number",
         )
-    _grade_cell_skill(check, project, path, where, kit_metadata(cell).get("skill"), cells)
+    else:
+        cells.points += points
+        cells.by_hand += points if by_hand(cell) else 0.0
+    _grade_cell_skill(check, project, path, (kind, where), cell, cells)
 
 
 def _grade_cell_skill(
-    check: CourseCheck, project: Any, path: Path, where: str, skill: Any, cells: _GradeCells
+    check: CourseCheck,
+    project: Any,
+    path: Path,
+    place: tuple[str, str],
+    cell: Any,
+    cells: _GradeCells,
 ) -> None:
+    """The skill a grade or task cell measures (its own, or the project's): known, and one of
+    the project's skills. ``place`` is the kind of cell and where it is."""
+    kind, where = place
+    own = kit_metadata(cell).get("skill")
+    skill = cell_skill(cell, project.skill)
     known = set(check.ids["skills"])
     if not skill:
-        check.report.error(path, "grade cell names no skill", field=where, fix=CELL_SKILL_FIX)
+        check.report.error(path, f"{kind} names no skill", field=where, fix=CELL_SKILL_FIX)
     elif not isinstance(skill, str) or skill not in known:
+        if not own:
+            return  # the project's skill: reported once, on course.yml
         check.report.error(
             path,
-            f"grade cell names unknown skill {skill!r}",
+            f"{kind} names unknown skill {skill!r}",
             field=where,
             fix=join_fix(did_you_mean(str(skill), known), "use a skill id declared in course.yml"),
         )
     else:
         cells.measured.add(skill)
-        if skill not in project.skills:
+        if own and skill not in project.skills:
             check.report.warning(
                 path,
-                f"grade cell measures '{skill}', which project '{project.id}' does not list",
+                f"{kind} measures '{skill}', which project '{project.id}' does not list",
                 field=where,
                 fix=f"add '{skill}' to the project's skills in course.yml",
             )
@@ -233,10 +259,18 @@ def _project_totals(
                 f"no grade cell of project '{project.id}' measures '{skill}'",
                 "tag a grade cell with it, or remove it from the project's skills",
             )
+    if project.skill in known and project.skill not in project.skills:
+        check.warning(
+            ("projects", index, "skill"),
+            f"project '{project.id}' gives its cells skill '{project.skill}', which its "
+            "skills do not list",
+            f"add '{project.skill}' to the project's skills",
+        )
     if cells.grade_ids and abs(cells.points - project.points) > 1e-9:
+        by_hand = f", {cells.by_hand:g} of them graded by hand" if cells.by_hand else ""
         check.warning(
             ("projects", index, "points"),
-            f"project '{project.id}' says {project.points:g} points but its grade "
-            f"cells add up to {cells.points:g}",
+            f"project '{project.id}' says {project.points:g} points but its grade and task "
+            f"cells add up to {cells.points:g}{by_hand}",
             f"set points: {cells.points:g}",
         )
