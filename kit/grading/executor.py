@@ -211,21 +211,31 @@ def _execute(
         _mark_not_run(nb, client.completed, "a cell did not answer in time")
     finally:
         deadline.cancel()
-    # a fork bomb that the limit held back leaves the kernel alive (its cell timed out, or it
-    # failed with the error of a refused fork); so does a memory bomb held back by the
-    # address-space limit (a MemoryError) where no cgroup counts memory
-    if not any("process limit" in note for note in notes) and (
-        _hit_process_limit(kernel, job.limits) or _raised(nb, _refused_fork)
-    ):
-        notes.append(_process_limit_reached(job.limits))
-    if not any("memory limit" in note for note in notes) and _raised(nb, _out_of_memory):
-        notes.append(_memory_limit_reached(job.limits))
-    if not any(" time" in note for note in notes) and _raised(nb, _timed_out):
-        # the cell was interrupted at its time limit, and the cells after it ran
-        notes.append(f"a cell ran longer than {job.timeout_cell} s and was stopped")
+    notes += _limits_met(nb, kernel, job, notes)
     if client.truncated:
         notes.append(f"output cut in {client.truncated} cell(s) at {job.output_bytes // 1024} KB")
     return nb, notes, isolation
+
+
+def _limits_met(nb: Any, kernel: Kernel, job: Job, noted: list[str]) -> list[str]:
+    """The limits the executed notebook met that its kernel survived, beyond those ``noted``:
+    a fork bomb held back by the process limit (its cell timed out, or failed on a refused
+    fork), a memory bomb held back by the address-space limit where no cgroup counts memory
+    (a MemoryError), a write refused by the file size limit, a cell stopped at its time limit
+    (the cells after it ran)."""
+    limits, said = job.limits, " | ".join(noted)
+    notes = []
+    if "process limit" not in said and (
+        _hit_process_limit(kernel, limits) or _raised(nb, _refused_fork)
+    ):
+        notes.append(_process_limit_reached(limits))
+    if "memory limit" not in said and _raised(nb, _out_of_memory):
+        notes.append(_memory_limit_reached(limits))
+    if _raised(nb, _file_too_large):
+        notes.append(f"the file size limit ({limits.file_mb} MB) refused a write")
+    if " time" not in said and _raised(nb, _timed_out):
+        notes.append(f"a cell ran longer than {job.timeout_cell} s and was stopped")
+    return notes
 
 
 def _hit_process_limit(kernel: Kernel, limits: Limits) -> bool:
@@ -274,6 +284,10 @@ def _refused_fork(output: Any) -> bool:
 
 def _out_of_memory(output: Any) -> bool:
     return bool(output.get("ename") == "MemoryError")
+
+
+def _file_too_large(output: Any) -> bool:
+    return "[Errno 27]" in str(output.get("evalue", ""))
 
 
 def _timed_out(output: Any) -> bool:

@@ -10,7 +10,6 @@ from typing import Any
 
 from kit.grading.desk import Desk
 from kit.grading.jobs import Job, JobResult
-from kit.grading.notes import limit_notes
 from kit.progress.gradebook import Totals
 
 
@@ -136,8 +135,7 @@ class Submission:
                     "its cells score 0",
                 )
             else:
-                seen = limit_notes(executed, self.jobs[name].limits, result.notes)
-                self.notes += [f"{name}.ipynb: {n}" for n in (*result.notes, *seen)]
+                self.notes += [f"{name}.ipynb: {n}" for n in result.notes]
                 self.isolation += result.isolation
                 self.desk.score(self.staging, name, executed, self.jobs[name].resources)
         self.left.discard(name)
