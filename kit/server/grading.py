@@ -9,6 +9,7 @@ import json
 import logging
 import sqlite3
 import sys
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from kit.server.errors import ApiError
 from kit.state import CourseState, GradingJob
 
 STOPPED = "the server stopped while grading; start it again"
+LINE_LIMIT = 16 * 1024 * 1024
+"""The longest line read from the grader (its last one lists every submission's outcome)."""
 
 
 def journal_entries(course: Course, project: str) -> list[tuple[dict[str, Any], str]]:
@@ -117,12 +120,17 @@ class GradingRunner:
         for learner in learners:
             args += ["--learner", learner]
         job = state.jobs.start(project)
-        process = await asyncio.create_subprocess_exec(
-            *args,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *args,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                limit=LINE_LIMIT,
+            )
+        except OSError as exc:
+            state.jobs.update(job.id, state="failed", message=f"cannot start the grader: {exc}")
+            raise ApiError(409, f"cannot start the grader: {exc}", "see the server's log") from exc
         self._running[key] = process
         task = asyncio.create_task(self._follow(key, process, state, job.id))
         self._tasks.add(task)
@@ -138,7 +146,7 @@ class GradingRunner:
     ) -> None:
         """Read the process's events into the job until it ends."""
         assert process.stdout is not None and process.stderr is not None
-        errors = asyncio.ensure_future(process.stderr.read())
+        errors = asyncio.ensure_future(_tail(process.stderr))
         done, end = 0, None
         try:
             async for line in process.stdout:
@@ -153,7 +161,7 @@ class GradingRunner:
                 elif kind in ("end", "error"):
                     end = event
             code = await process.wait()
-            state.jobs.update(job_id, **_ending(code, end, (await errors).decode(errors="replace")))
+            state.jobs.update(job_id, **_ending(code, end, await errors))
         except asyncio.CancelledError:
             state.jobs.update(job_id, state="failed", message=STOPPED)
             raise
@@ -168,6 +176,17 @@ class GradingRunner:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+async def _tail(stream: asyncio.StreamReader, keep: int = 20) -> str:
+    """The last ``keep`` lines of a stream, read to its end (a grader's log can be long)."""
+    lines: deque[bytes] = deque(maxlen=keep)
+    try:
+        async for line in stream:
+            lines.append(line)
+    except ValueError:  # a line over the limit: what came before it says enough
+        pass
+    return b"".join(lines).decode(errors="replace")
 
 
 def _event(line: bytes) -> dict[str, Any]:

@@ -3,6 +3,7 @@ against the OpenAPI document, and errors sent as ``{"error", "fix"}``."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from collections.abc import Awaitable, Callable
@@ -90,11 +91,11 @@ class KitHandler(ExtensionHandlerMixin, APIHandler):  # type: ignore[misc]
         """The user behind the request and their role."""
         from kit.paths.learner import default_learner
 
-        user = self.current_user
+        name = str(self.current_user.username)
         if type(self.identity_provider) in _OWNER_PROVIDERS:
-            name = default_learner()
-        else:
-            name = str(user.username)
+            # a login without a name (a container's bare user id) keeps the provider's
+            with contextlib.suppress(KeyError, OSError):
+                name = default_learner()
         return self.services.roles.of(name)
 
     async def prepare(self) -> None:  # type: ignore[override]
