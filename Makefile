@@ -12,6 +12,14 @@ DEMO   ?= build/demo
 DEMO_COURSE := $(DEMO)/$(notdir $(COURSE))
 PROJECTS ?= pandas-analysis classifier-evaluation question-classifier
 KIT    := $(BIN)/kit
+# the JupyterLab extension: built with the machine's node and npm from its committed lockfile
+LABEXT     := extensions/jupyterlab-mentor-kit
+LABEXT_OUT := kit/labextension/package.json
+LABEXT_DEPS := $(LABEXT)/node_modules/.package-lock.json
+LABEXT_SRC := $(wildcard $(LABEXT)/src/*.ts $(LABEXT)/style/*.css $(LABEXT)/style/*.js \
+  $(LABEXT)/style/icons/*.svg $(LABEXT)/schema/*.json) $(LABEXT)/package.json $(LABEXT)/tsconfig.json
+LABEXT_INSTALLED := $(VENV)/share/jupyter/labextensions/jupyterlab-mentor-kit/package.json
+LAB_PORT ?= 8888
 
 # the CPU build of torch must come first: a bare or loose torch requirement pulls a CUDA build
 TORCH_SPEC ?= torch==2.13.0
@@ -21,15 +29,31 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 
-.PHONY: install demo test lint format bench clean
+.PHONY: install labextension demo lab test lint format bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(LABEXT_INSTALLED)
 
-$(STAMP): pyproject.toml
+# built first, so that the editable install below finds it fresh and only copies it
+$(STAMP): pyproject.toml | $(LABEXT_OUT)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 	touch $(STAMP)
+
+labextension: $(LABEXT_OUT)
+
+# npm ci only when the lockfile changed; the build only when a source changed
+$(LABEXT_DEPS): $(LABEXT)/package-lock.json
+	cd $(LABEXT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(LABEXT_DEPS)
+
+$(LABEXT_OUT): $(LABEXT_SRC) $(LABEXT_DEPS)
+	cd $(LABEXT) && npm run --silent build:prod
+
+# a rebuilt extension is copied into the environment again (share/jupyter/labextensions)
+$(LABEXT_INSTALLED): $(LABEXT_OUT) $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(LABEXT_INSTALLED)
 
 demo: install
 	@rm -rf $(DEMO_COURSE) && mkdir -p $(DEMO) && cp -r $(COURSE) $(DEMO_COURSE) && rm -rf $(DEMO_COURSE)/_kit

@@ -1,0 +1,219 @@
+import { button, empty, errorBox, h, percent, replace } from './dom';
+import { IContext, Section } from './section';
+import { lessonLink, routeView, threadView } from './thread';
+import { IPathItem, IQuestion } from './types';
+
+/** "My path": the next lessons and projects, each with its reason. */
+export class PathSection extends Section {
+  constructor(context: IContext) {
+    super(context, 'path', 'My path');
+  }
+
+  protected async render(): Promise<void> {
+    const path = await this.context.api.path();
+    const summary = h(
+      'div',
+      { class: 'jp-MentorKit-pathSummary' },
+      path.goal_met
+        ? 'Goal met: every skill of your track is mastered.'
+        : `${percent(path.progress)} of your goal done · ${hours(path.minutes)} left`
+    );
+    const messages = path.messages.map(text =>
+      h('div', { class: 'jp-MentorKit-message' }, text)
+    );
+    const list = h('ol', { class: 'jp-MentorKit-pathItems' });
+    for (const item of path.items) {
+      list.appendChild(this.item(item));
+    }
+    replace(
+      this.body,
+      summary,
+      ...messages,
+      path.items.length ? list : empty('Nothing left to do on this path.')
+    );
+  }
+
+  private item(item: IPathItem): HTMLElement {
+    return h(
+      'li',
+      { class: 'jp-MentorKit-pathItem', data: { kind: item.kind, id: item.id } },
+      h(
+        'div',
+        { class: 'jp-MentorKit-pathHead' },
+        h('span', { class: `jp-MentorKit-badge jp-mod-${item.kind}` }, item.kind),
+        lessonLink(this.context, item.title, item.notebook),
+        h(
+          'span',
+          { class: 'jp-MentorKit-muted' },
+          ` week ${item.week} · ${item.minutes} min`
+        )
+      ),
+      h('div', { class: 'jp-MentorKit-reason' }, item.reason)
+    );
+  }
+}
+
+function hours(minutes: number): string {
+  return minutes < 60 ? `${Math.round(minutes)} min` : `${(minutes / 60).toFixed(1)} h`;
+}
+
+/** Mastery per skill, as bars. */
+export class MasterySection extends Section {
+  constructor(context: IContext) {
+    super(context, 'mastery', 'Mastery');
+  }
+
+  protected async render(): Promise<void> {
+    const mastery = await this.context.api.mastery();
+    const rows = mastery.skills.map(skill => {
+      const fill = h('div', { class: 'jp-MentorKit-barFill' });
+      fill.style.width = percent(skill.mastery);
+      return h(
+        'div',
+        {
+          class: `jp-MentorKit-mastery${skill.mastered ? ' jp-mod-mastered' : ''}`,
+          data: { skill: skill.id },
+          title: `${skill.title}: ${percent(skill.mastery)} (mastered at ${percent(
+            mastery.threshold
+          )})`
+        },
+        h('span', { class: 'jp-MentorKit-masteryLabel' }, skill.title),
+        h(
+          'div',
+          {
+            class: 'jp-MentorKit-bar',
+            attrs: {
+              role: 'meter',
+              'aria-valuemin': '0',
+              'aria-valuemax': '100',
+              'aria-valuenow': String(Math.round(skill.mastery * 100)),
+              'aria-label': skill.title
+            }
+          },
+          fill
+        ),
+        h('span', { class: 'jp-MentorKit-masteryValue' }, percent(skill.mastery))
+      );
+    });
+    replace(this.body, ...(rows.length ? rows : [empty('No skills in this course.')]));
+  }
+}
+
+/**
+ * Ask a question: the route appears as soon as it is stored, and the thread of
+ * the learner's questions below it gets the answers (polled; a notification
+ * says when one arrives).
+ */
+export class AskSection extends Section {
+  private readonly input: HTMLTextAreaElement;
+  private readonly result: HTMLElement;
+  private readonly thread: HTMLElement;
+  /** Answers seen per question, to notice new ones. */
+  private seen: Map<string, number> | null = null;
+  /** What the thread shows, so that a poll with nothing new keeps a reply being typed. */
+  private shown = '';
+
+  constructor(context: IContext) {
+    super(context, 'ask', 'Ask a question');
+    this.input = h('textarea', {
+      class: 'jp-MentorKit-input jp-MentorKit-askInput',
+      attrs: { rows: '3', placeholder: 'What are you stuck on?' }
+    });
+    this.input.addEventListener('keydown', event => {
+      if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+        void this.ask();
+      }
+    });
+    this.result = h('div', { class: 'jp-MentorKit-askResult' });
+    this.thread = h('div', { class: 'jp-MentorKit-questions' });
+  }
+
+  focus(): void {
+    this.input.focus();
+  }
+
+  protected async render(): Promise<void> {
+    if (!this.body.contains(this.input)) {
+      replace(
+        this.body,
+        this.input,
+        h(
+          'div',
+          { class: 'jp-MentorKit-actions' },
+          button('Ask', () => void this.ask(), {
+            accept: true,
+            class: 'jp-MentorKit-askButton'
+          })
+        ),
+        this.result,
+        h('h4', { class: 'jp-MentorKit-subTitle' }, 'My questions'),
+        this.thread
+      );
+    }
+    await this.loadThread(false);
+  }
+
+  async poll(): Promise<void> {
+    try {
+      await this.loadThread(true);
+    } catch {
+      // a failed poll leaves the thread as it was; the next refresh shows the error
+    }
+  }
+
+  private async ask(): Promise<void> {
+    const text = this.input.value.trim();
+    if (!text) {
+      return;
+    }
+    replace(this.result, h('div', { class: 'jp-MentorKit-loading' }, 'Routing…'));
+    try {
+      const question = await this.context.api.ask(text);
+      this.input.value = '';
+      replace(
+        this.result,
+        h('div', { class: 'jp-MentorKit-label' }, 'Your question was routed:'),
+        routeView(this.context, question.route)
+      );
+      await this.loadThread(false);
+    } catch (error) {
+      replace(this.result, errorBox(error));
+    }
+  }
+
+  private async loadThread(notify: boolean): Promise<void> {
+    const questions = await this.context.api.questions();
+    if (notify) {
+      this.announce(questions);
+    }
+    this.seen = new Map(questions.map(q => [String(q.id), q.answers.length]));
+    const signature = JSON.stringify(questions);
+    if (notify && signature === this.shown) {
+      return;
+    }
+    this.shown = signature;
+    const views = questions.map(question =>
+      threadView(this.context, question, {
+        replyLabel: 'Follow up',
+        changed: () => void this.loadThread(false)
+      })
+    );
+    replace(this.thread, ...(views.length ? views : [empty('You have asked nothing yet.')]));
+  }
+
+  /** A notification for each answer that arrived since the last look. */
+  private announce(questions: IQuestion[]): void {
+    if (!this.seen) {
+      return;
+    }
+    for (const question of questions) {
+      const before = this.seen.get(String(question.id)) ?? 0;
+      const fresh = question.answers
+        .slice(before)
+        .filter(answer => answer.author !== this.context.me.name);
+      for (const answer of fresh) {
+        this.context.notify(`${answer.author} answered your question: ${answer.text}`);
+      }
+    }
+  }
+}
