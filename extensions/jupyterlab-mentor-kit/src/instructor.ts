@@ -25,7 +25,11 @@ function heatmap(cohort: ICohort): HTMLElement {
   const head = h('tr', {}, h('th', {}, 'learner'));
   for (const skill of cohort.skills) {
     head.appendChild(
-      h('th', { class: 'jp-MentorKit-skillHead', title: skill }, h('span', {}, skill))
+      h(
+        'th',
+        { class: 'jp-MentorKit-skillHead', title: skill.title, data: { skill: skill.id } },
+        h('span', {}, skill.id)
+      )
     );
   }
   const body = h('tbody');
@@ -35,7 +39,9 @@ function heatmap(cohort: ICohort): HTMLElement {
       const value = cohort.mastery[row]?.[column];
       const cell = h('td', {
         class: 'jp-MentorKit-cell',
-        title: `${learner}, ${skill}: ${typeof value === 'number' ? percent(value) : 'no answers'}`
+        title: `${learner}, ${skill.title}: ${
+          typeof value === 'number' ? percent(value) : 'never attempted'
+        }`
       });
       if (typeof value === 'number') {
         // the cell's colour mixes the theme's brand colour by mastery (light and dark themes)
@@ -66,8 +72,13 @@ function atRisk(cohort: ICohort): HTMLElement {
         'li',
         { data: { learner: risk.learner } },
         h('strong', {}, risk.learner),
-        `: weak in ${risk.weak.join(', ') || 'nothing named'}`,
-        risk.next_project ? ` before ${risk.next_project}` : ''
+        `: weak in ${
+          risk.weak
+            .map(weak =>
+              weak.mastery === null ? weak.skill : `${weak.skill} (${percent(weak.mastery)})`
+            )
+            .join(', ') || 'nothing named'
+        } before ${risk.next_project}`
       )
     )
   );
@@ -84,7 +95,8 @@ function struggles(cohort: ICohort): HTMLElement {
       h(
         'li',
         {},
-        `${item.skill}: mean mastery ${percent(item.mean)} over ${item.learners} learners`
+        `${item.title}: ${percent(item.share)} of ${item.learners} learners below the ` +
+          `threshold (mean mastery ${percent(item.mean)})`
       )
     )
   );
@@ -114,7 +126,7 @@ export class GradingSection extends Section {
   private row(project: IGradingStatus): HTMLElement {
     const progress = h('div', { class: 'jp-MentorKit-jobBox' });
     const score =
-      project.mean_score === null || project.max_score === null
+      project.mean_score === null
         ? 'no scores yet'
         : `mean ${project.mean_score.toFixed(1)} / ${project.max_score}`;
     const start = button(
@@ -172,7 +184,7 @@ export class GradingSection extends Section {
         this.context.notify(
           job.state === 'finished'
             ? `Grading ${project} finished: ${job.done} submissions`
-            : `Grading ${project} failed: ${job.message ?? 'see the server log'}`
+            : `Grading ${project} failed: ${job.message || 'see the server log'}`
         );
         start.disabled = false;
         if (job.state === 'finished') {
@@ -192,7 +204,7 @@ export class GradingSection extends Section {
     fill.style.width = percent(fraction);
     const label =
       job.state === 'failed'
-        ? `failed: ${job.message ?? 'see the server log'}`
+        ? `failed: ${job.message || 'see the server log'}`
         : `${job.state}: ${job.done} of ${job.total ?? '?'} submissions`;
     replace(
       progress,

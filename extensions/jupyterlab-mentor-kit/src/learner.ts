@@ -67,15 +67,15 @@ export class MasterySection extends Section {
     const mastery = await this.context.api.mastery();
     const rows = mastery.skills.map(skill => {
       const fill = h('div', { class: 'jp-MentorKit-barFill' });
-      fill.style.width = percent(skill.mastery);
+      const value = skill.mastery ?? 0;
+      const shown = skill.mastery === null ? 'no answers yet' : percent(value);
+      fill.style.width = percent(value);
       return h(
         'div',
         {
           class: `jp-MentorKit-mastery${skill.mastered ? ' jp-mod-mastered' : ''}`,
           data: { skill: skill.id },
-          title: `${skill.title}: ${percent(skill.mastery)} (mastered at ${percent(
-            mastery.threshold
-          )})`
+          title: `${skill.title}: ${shown} (mastered at ${percent(mastery.threshold)})`
         },
         h('span', { class: 'jp-MentorKit-masteryLabel' }, skill.title),
         h(
@@ -86,13 +86,17 @@ export class MasterySection extends Section {
               role: 'meter',
               'aria-valuemin': '0',
               'aria-valuemax': '100',
-              'aria-valuenow': String(Math.round(skill.mastery * 100)),
+              'aria-valuenow': String(Math.round(value * 100)),
               'aria-label': skill.title
             }
           },
           fill
         ),
-        h('span', { class: 'jp-MentorKit-masteryValue' }, percent(skill.mastery))
+        h(
+          'span',
+          { class: 'jp-MentorKit-masteryValue' },
+          skill.mastery === null ? '–' : percent(value)
+        )
       );
     });
     replace(this.body, ...(rows.length ? rows : [empty('No skills in this course.')]));
@@ -173,7 +177,7 @@ export class AskSection extends Section {
       replace(
         this.result,
         h('div', { class: 'jp-MentorKit-label' }, 'Your question was routed:'),
-        routeView(this.context, question.route)
+        routeView(this.context, question.route, question.unrouted)
       );
       await this.loadThread(false);
     } catch (error) {

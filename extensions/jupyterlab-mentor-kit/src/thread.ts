@@ -3,10 +3,16 @@ import { IContext } from './section';
 import { IQuestion, IRoute } from './types';
 
 /** Where the router sent a question: lessons to read, the mentor, or "not sure". */
-export function routeView(context: IContext, route: IRoute | null): HTMLElement {
+export function routeView(
+  context: IContext,
+  route: IRoute | null,
+  unrouted?: string
+): HTMLElement {
   const node = h('div', { class: 'jp-MentorKit-route' });
   if (!route) {
-    node.appendChild(h('div', { class: 'jp-MentorKit-muted' }, 'Not routed.'));
+    node.appendChild(
+      h('div', { class: 'jp-MentorKit-muted' }, `Not routed: ${unrouted || 'no router'}`)
+    );
     return node;
   }
   if (!route.sure) {
@@ -117,7 +123,7 @@ export function threadView(
     },
     meta,
     h('div', { class: 'jp-MentorKit-text jp-MentorKit-questionText' }, question.text),
-    routeView(context, question.route),
+    routeView(context, question.route, question.unrouted),
     question.answers.length ? answers : null
   );
   if (question.status !== 'resolved') {

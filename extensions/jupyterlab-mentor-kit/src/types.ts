@@ -29,11 +29,16 @@ export interface IPathItem {
   skills: string[];
   reason: string;
   week: number;
+  /** The item's folder or file in the course. */
+  path: string;
+  /** The notebook to open, relative to the server's root; null when outside it. */
   notebook: string | null;
 }
 
 export interface IPath {
+  goals: string[];
   goal_met: boolean;
+  threshold: number;
   minutes: number;
   progress: number;
   messages: string[];
@@ -43,11 +48,14 @@ export interface IPath {
 export interface ISkillMastery {
   id: string;
   title: string;
-  mastery: number;
+  /** null: never attempted. */
+  mastery: number | null;
   mastered: boolean;
+  attempts: number;
 }
 
 export interface IMastery {
+  learner: string;
   threshold: number;
   skills: ISkillMastery[];
 }
@@ -61,7 +69,7 @@ export interface IRouteLesson {
 export interface IRouteMentor {
   id: string;
   name: string;
-  contact?: string;
+  contact?: string | null;
   skills?: string[];
 }
 
@@ -73,12 +81,14 @@ export interface IRoute {
   skills: { id: string; title: string; probability: number }[];
   lessons: IRouteLesson[];
   mentors: IRouteMentor[];
-  urgency: number;
-  urgent: boolean;
+  off_topic?: number;
+  /** null: no urgency model trained. */
+  urgency: number | null;
+  urgent: boolean | null;
 }
 
 export interface IAnswer {
-  id: string | number;
+  id: number;
   author: string;
   role: string;
   text: string;
@@ -86,16 +96,20 @@ export interface IAnswer {
 }
 
 export interface IQuestion {
-  id: string | number;
+  id: number;
+  course?: string;
   text: string;
   learner: string;
   status: 'open' | 'answered' | 'resolved';
   created: string;
+  updated?: string;
   route: IRoute | null;
+  /** Why a question has no route (no router trained), when it has none. */
+  unrouted?: string;
   skill: string | null;
   mentor: { id: string; name: string } | null;
-  urgency: number;
-  urgent?: boolean;
+  urgency: number | null;
+  urgent: boolean | null;
   answers: IAnswer[];
   /** The learner's mastery of the routed skill (inbox only). */
   mastery?: number | null;
@@ -103,25 +117,39 @@ export interface IQuestion {
 
 export interface IAtRisk {
   learner: string;
-  weak: string[];
-  next_project: string | null;
+  weak: { skill: string; mastery: number | null }[];
+  next_project: string;
+}
+
+export interface IStruggle {
+  skill: string;
+  title: string;
+  /** Share of the learners who tried it that are below the threshold. */
+  share: number;
+  /** Mean mastery of the learners who tried it. */
+  mean: number;
+  learners: number;
 }
 
 export interface ICohort {
+  threshold: number;
   learners: string[];
-  skills: string[];
+  skills: { id: string; title: string }[];
+  /** mastery[i][j]: learner i, skill j (null: never attempted). */
   mastery: (number | null)[][];
   at_risk: IAtRisk[];
-  struggles: { skill: string; mean: number; learners: number }[];
+  struggles: IStruggle[];
 }
 
 export interface IGradingJob {
-  id?: string;
-  project?: string;
+  id: number;
+  project: string;
   state: 'running' | 'finished' | 'failed';
   done: number;
   total: number | null;
-  message?: string | null;
+  message: string;
+  started: string;
+  finished: string | null;
 }
 
 export interface IGradingStatus {
@@ -130,7 +158,7 @@ export interface IGradingStatus {
   submitted: number;
   graded: number;
   mean_score: number | null;
-  max_score: number | null;
+  max_score: number;
   last_run: string | null;
   job: IGradingJob | null;
 }
