@@ -94,6 +94,23 @@ demo: install
 	@echo "               $(DEMO)/progress.html (the cohort report: mastery, learners at risk),"
 	@echo "               $(DEMO)/path-ml-engineer.png (a learner's path: done, next, later);"
 	@echo "               open $(COURSE)/start.ipynb in JupyterLab for the path selector."
+	@echo ""
+	@echo "JupyterLab on the demo course, with the Mentor Kit panel in the left side bar:"
+	@echo "    make lab               # you are the course's instructor: inbox, cohort, grading"
+	@echo "    make lab AS=learner    # you are a learner: your path, mastery, questions"
+	@echo "It prints the address to open (http://127.0.0.1:$(LAB_PORT)/lab?token=...)."
+
+# JupyterLab on 127.0.0.1 on the demo course (make demo prepares it), with a fresh token
+lab: install
+	@test -d $(DEMO_COURSE) || { echo "error: no demo course at $(DEMO_COURSE)"; \
+	  echo "    fix: run make demo first (it grades the projects, simulates a cohort and trains the router)"; exit 1; }
+	@token=$$($(BIN)/python -c "import secrets; print(secrets.token_hex(24))"); \
+	echo "Mentor Kit: JupyterLab on $(DEMO_COURSE); open"; \
+	echo "    http://127.0.0.1:$(LAB_PORT)/lab?token=$$token"; \
+	echo "and click the Mentor Kit icon in the left side bar (Ctrl-C stops the server)."; \
+	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+	  --ServerApp.port_retries=0 --ServerApp.root_dir=$(DEMO) --IdentityProvider.token=$$token \
+	  $(if $(filter learner,$(AS)),--KitServer.instructors=instructor)
 
 test: install
 	$(BIN)/python -m pytest

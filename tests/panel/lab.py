@@ -114,7 +114,12 @@ def start_lab(
         },
         # a token for the server's own checks; users log in with theirs
         "IdentityProvider": {"token": secrets.token_hex(16)},
-        "LabApp": {"news_url": None, "check_for_updates_class": "jupyterlab.NeverCheckForUpdate"},
+        "LabApp": {
+            "news_url": None,
+            "check_for_updates_class": "jupyterlab.NeverCheckForUpdate",
+            # window.jupyterapp: a test can run JupyterLab's commands (the theme, for one)
+            "expose_app_in_browser": True,
+        },
     }
     for section, values in config.items():
         server.setdefault(section, {}).update(values)
