@@ -24,6 +24,8 @@ class LabPage:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.goto(lab.login_url(user))
         self.page.wait_for_selector("#jp-main-dock-panel")
+        # the layout (the panel open or not) is restored from the workspace before a click
+        self.page.evaluate("async () => { await window.jupyterapp.restored; }")
 
     def theme(self, name: str) -> None:
         """Switch JupyterLab's theme ("JupyterLab Dark", "JupyterLab Light")."""

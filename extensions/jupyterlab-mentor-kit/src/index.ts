@@ -71,7 +71,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     app.commands.addCommand(CommandIDs.open, {
       label: 'Mentor Kit: Open Panel',
       caption: 'Show the Mentor Kit panel (path, mastery, questions)',
-      icon: args => (args.isLauncher ? mentorKitIcon : undefined),
+      icon: mentorKitIcon,
       execute: () => {
         app.shell.activateById(panel.id);
       }

@@ -28,7 +28,7 @@ export abstract class Section {
     this.body = h('div', { class: 'jp-MentorKit-sectionBody' });
     this.node = h(
       'section',
-      { class: `jp-MentorKit-section jp-MentorKit-${id}`, data: { section: id } },
+      { class: `jp-MentorKit-section jp-MentorKit-section-${id}`, data: { section: id } },
       h('h3', { class: 'jp-MentorKit-sectionTitle' }, title),
       this.body
     );
