@@ -1,0 +1,194 @@
+"""Grading from the API: a project's status (submitted, graded, mean score, last run) and grading
+runs started in the background, one process each (:mod:`kit.server.grading_job`), whose progress
+is kept in the course's database for the panel to poll."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from kit.course import Course
+from kit.server.errors import ApiError
+from kit.state import CourseState, GradingJob
+
+STOPPED = "the server stopped while grading; start it again"
+
+
+def journal_entries(course: Course, project: str) -> list[tuple[dict[str, Any], str]]:
+    """The grading journal's finished submissions of ``project``: (outcome, finished at).
+
+    Read without creating anything: a course never graded has no journal.
+    """
+    path = course.workspace / "grading" / "journal.sqlite"
+    if not path.is_file():
+        return []
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            rows = db.execute(
+                "SELECT detail, finished FROM graded WHERE project = ?", (project,)
+            ).fetchall()
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return []
+    return [(json.loads(detail), finished) for detail, finished in rows]
+
+
+def submitted(course: Course, project: str) -> int:
+    """How many learners' submissions of ``project`` were collected."""
+    from kit.grading.nbgrader_course import NbgraderCourse
+
+    folder = NbgraderCourse(course).submitted(project)
+    if not folder.is_dir():
+        return 0
+    return sum(1 for p in folder.iterdir() if (p / project).is_dir())
+
+
+def project_status(course: Course, project: str, job: GradingJob | None) -> dict[str, Any]:
+    """One entry of ``GET /grading``."""
+    from kit.server.views import job as job_view
+
+    entries = journal_entries(course, project)
+    graded = [outcome for outcome, _ in entries if outcome.get("status") == "graded"]
+    scores = [float(o.get("score", 0.0)) for o in graded]
+    last = max((finished for _, finished in entries), default=None)
+    return {
+        "project": project,
+        "title": course.projects[project].title,
+        "submitted": submitted(course, project),
+        "graded": len(graded),
+        "mean_score": round(sum(scores) / len(scores), 4) if scores else None,
+        "max_score": course.projects[project].points,
+        "last_run": last,
+        "job": job_view(job) if job else None,
+    }
+
+
+class GradingRunner:
+    """Grading processes started by this server, at most one per project.
+
+    Parameters
+    ----------
+    log:
+        Where a failed run is reported.
+    """
+
+    def __init__(self, log: logging.Logger | None = None) -> None:
+        self.log = log or logging.getLogger(__name__)
+        self._running: dict[tuple[Path, str], asyncio.subprocess.Process] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def running(self, course: Course, project: str) -> bool:
+        """Whether this server is grading ``project`` now."""
+        return (course.root.resolve(), project) in self._running
+
+    async def start(
+        self,
+        course: Course,
+        state: CourseState,
+        project: str,
+        *,
+        force: bool = False,
+        learners: Sequence[str] = (),
+    ) -> GradingJob:
+        """Start grading ``project``; returns the job, running.
+
+        Raises
+        ------
+        ApiError
+            409 when the project is being graded already.
+        """
+        key = (course.root.resolve(), project)
+        if key in self._running:
+            raise ApiError(
+                409,
+                f"{project} is being graded already",
+                f"poll GET /kit/api/v1/grading/{project}/job until it ends",
+            )
+        args = [sys.executable, "-m", "kit.server.grading_job", str(course.root), project]
+        args += ["--force"] if force else []
+        for learner in learners:
+            args += ["--learner", learner]
+        job = state.jobs.start(project)
+        process = await asyncio.create_subprocess_exec(
+            *args,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        self._running[key] = process
+        task = asyncio.create_task(self._follow(key, process, state, job.id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return job
+
+    async def _follow(
+        self,
+        key: tuple[Path, str],
+        process: asyncio.subprocess.Process,
+        state: CourseState,
+        job_id: int,
+    ) -> None:
+        """Read the process's events into the job until it ends."""
+        assert process.stdout is not None and process.stderr is not None
+        errors = asyncio.ensure_future(process.stderr.read())
+        done, end = 0, None
+        try:
+            async for line in process.stdout:
+                event = _event(line)
+                kind = event.get("event")
+                if kind == "start":
+                    state.jobs.update(job_id, total=int(event["total"]), message="grading")
+                elif kind == "done":
+                    done += 1
+                    note = f"{event.get('learner')}: {event.get('status')}"
+                    state.jobs.update(job_id, done=done, message=note)
+                elif kind in ("end", "error"):
+                    end = event
+            code = await process.wait()
+            state.jobs.update(job_id, **_ending(code, end, (await errors).decode(errors="replace")))
+        except asyncio.CancelledError:
+            state.jobs.update(job_id, state="failed", message=STOPPED)
+            raise
+        finally:
+            self._running.pop(key, None)
+
+    async def close(self) -> None:
+        """Stop every grading process (their jobs fail, saying so)."""
+        for process in list(self._running.values()):
+            if process.returncode is None:
+                process.terminate()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+def _event(line: bytes) -> dict[str, Any]:
+    """A line of the grading process's output as an event ({} for any other output)."""
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return {}
+    return event if isinstance(event, dict) else {}
+
+
+def _ending(code: int, end: dict[str, Any] | None, stderr: str) -> dict[str, Any]:
+    """How a finished grading process's job ends."""
+    if code == 0 and end is not None and end.get("event") == "end":
+        outcomes = end.get("outcomes", [])
+        failed = sum(1 for o in outcomes if o.get("status") == "failed")
+        graded = sum(1 for o in outcomes if o.get("status") == "graded")
+        message = f"graded {graded}, failed {failed}, unchanged {len(outcomes) - graded - failed}"
+        return {"state": "finished", "message": message}
+    if end is not None and end.get("event") == "error":
+        fix = f" ({end['fix']})" if end.get("fix") else ""
+        return {"state": "failed", "message": f"{end.get('error', '')}{fix}"}
+    last = stderr.strip().splitlines()[-1:] or [f"exit code {code}"]
+    return {"state": "failed", "message": f"the grader stopped: {last[0]}"}

@@ -1,0 +1,173 @@
+"""The base of every handler: who is asking (and their role), which course, the JSON body checked
+against the OpenAPI document, and errors sent as ``{"error", "fix"}``."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar, cast
+
+from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.extension.handler import ExtensionHandlerMixin
+from tornado import web
+
+from kit.course import Course
+from kit.errors import KitError
+from kit.server.errors import FIXES, ApiError, from_kit_error
+from kit.server.openapi import problem
+from kit.server.roles import Identity, Role
+from kit.server.services import SETTINGS_KEY, Services
+
+MAX_BODY = 64 * 1024
+"""The largest request body accepted."""
+
+Method = TypeVar("Method", bound=Callable[..., Awaitable[None]])
+
+_OWNER_PROVIDERS = (IdentityProvider, PasswordIdentityProvider)
+"""Identity providers that know only a shared token or password: whoever holds it is the
+server's owner, whatever anonymous name the provider makes up for the session."""
+
+
+def allowed(*roles: Role) -> Callable[[Method], Method]:
+    """Let only users of ``roles`` call the method (403 for the others); turn the kit's errors
+    it raises into 4xx answers."""
+
+    def wrap(method: Method) -> Method:
+        @functools.wraps(method)
+        async def inner(self: KitHandler, *args: Any, **kwargs: Any) -> None:
+            me = self.identity
+            if me.role not in roles:
+                raise ApiError(
+                    403,
+                    f"{me.name} is a {me.role}; only a {' or '.join(roles)} may do this",
+                    "ask an instructor to give you that role in the server's configuration",
+                )
+            try:
+                await method(self, *args, **kwargs)
+            except KitError as exc:
+                raise from_kit_error(exc) from exc
+
+        return cast(Method, inner)
+
+    return wrap
+
+
+def _clean(value: Any, where: str = "the body") -> None:
+    """Refuse text no database keeps faithfully: NUL and other control characters, and lone
+    surrogates (JSON can spell them; UTF-8 cannot)."""
+    if isinstance(value, str):
+        if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+            raise ApiError(422, f"{where}: control characters are not allowed", FIXES[422])
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ApiError(422, f"{where}: not valid Unicode text", FIXES[422]) from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _clean(key, where)
+            _clean(item, f"{key}" if where == "the body" else f"{where}.{key}")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _clean(item, f"{where}[{i}]")
+
+
+class KitHandler(ExtensionHandlerMixin, APIHandler):  # type: ignore[misc]
+    """A handler of the kit's API (authentication and XSRF as jupyter_server does them)."""
+
+    auth_resource = "kit"
+
+    @property
+    def services(self) -> Services:
+        """The server's courses, roles, routers and grading runs."""
+        return cast(Services, self.settings[SETTINGS_KEY])
+
+    @functools.cached_property
+    def identity(self) -> Identity:
+        """The user behind the request and their role."""
+        from kit.paths.learner import default_learner
+
+        user = self.current_user
+        if type(self.identity_provider) in _OWNER_PROVIDERS:
+            name = default_learner()
+        else:
+            name = str(user.username)
+        return self.services.roles.of(name)
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        await super().prepare()
+        if len(self.request.body or b"") > MAX_BODY:
+            raise ApiError(413, f"the body is {len(self.request.body)} bytes; at most {MAX_BODY}")
+
+    # -- the request ---------------------------------------------------------------------------
+    def query(self, name: str, *, limit: int = 1024) -> str | None:
+        """A query argument (None when absent); over ``limit`` characters is a 422."""
+        value = self.get_query_argument(name, None)
+        if value is not None:
+            _clean(value, name)
+            if len(value) > limit:
+                raise ApiError(422, f"{name}: longer than {limit} characters")
+        return value
+
+    def course(self) -> Course:
+        """The course of the request: ``?course=``, else the course of ``?notebook=``, else
+        the first (404 when there is none such)."""
+        return self.services.courses.course(self.query("course"), self.query("notebook"))
+
+    def relative(self, course: Course) -> Callable[[str], str | None]:
+        """Course file path -> path relative to the server's root folder."""
+        return functools.partial(self.services.courses.relative, course)
+
+    def body(self, schema: str, *, required: bool = True) -> dict[str, Any]:
+        """The JSON body, checked against the OpenAPI document's ``schema`` (400 when it is not
+        UTF-8 JSON, 422 when it does not fit the schema)."""
+        raw = self.request.body or b""
+        if not raw.strip():
+            if not required:
+                return {}
+            raise ApiError(400, "the body is empty; this endpoint takes a JSON object")
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ApiError(400, f"the body is not UTF-8 (byte {exc.start})") from None
+        except json.JSONDecodeError as exc:
+            raise ApiError(400, f"the body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+        if not isinstance(data, dict):
+            raise ApiError(422, "the body must be a JSON object")
+        _clean(data)
+        found = problem(schema, data)
+        if found:
+            raise ApiError(422, found)
+        return data
+
+    # -- the answer ----------------------------------------------------------------------------
+    def send(self, data: Any, status: int = 200) -> None:
+        """Send ``data`` as JSON."""
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps(data))
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """Every error as ``{"error", "fix"}``; a bug's traceback goes to the log only."""
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if isinstance(exc, ApiError):
+            message, fix = exc.message, exc.fix
+        elif isinstance(exc, web.HTTPError):
+            message = (exc.log_message % exc.args if exc.args else exc.log_message) or self._reason
+            fix = FIXES.get(status_code, "")
+        else:
+            message = "the server failed on this request; its log says why"
+            fix = "report it with the server's log"
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(json.dumps({"error": message, "fix": fix}))
+
+
+class NotFound(KitHandler):
+    """Any other path under the API: a JSON 404."""
+
+    @web.authenticated
+    async def get(self, path: str) -> None:
+        raise ApiError(404, f"no endpoint {self.request.path}")
+
+    post = put = delete = patch = get

@@ -1,0 +1,144 @@
+"""A learner's own endpoints (``/me/profile``, ``/me/path``, ``/me/mastery``, ``/me/attempts``)
+and a learner's mastery for mentors and instructors (``/learners/{name}/mastery``)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from tornado import web
+
+from kit.course import Course
+from kit.paths.planner import DEFAULT_THRESHOLD, PlanError, plan_path
+from kit.paths.profile import LearnerProfile
+from kit.progress.attempts import Attempt, utcnow
+from kit.progress.bkt import learner_mastery
+from kit.progress.cohort import course_params
+from kit.server import views
+from kit.server.errors import ApiError
+from kit.server.handlers.base import KitHandler, allowed
+from kit.server.roles import ROLES, STAFF
+from kit.state import CourseState
+
+
+def _unknown(field: str, values: Iterable[str], known: dict[str, Any], kind: str) -> None:
+    """422 for the first of ``values`` that is not one of ``known`` (with the closest one)."""
+    for value in values:
+        if value not in known:
+            close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ApiError(
+                422, f"{field}: the course has no {kind} '{value}'", f"{hint}known: {', '.join(known)}"
+            )
+
+
+def checked_profile(course: Course, learner: str, data: dict[str, Any]) -> LearnerProfile:
+    """A profile from a request body whose ids are all the course's."""
+    if data.get("track") is not None:
+        _unknown("track", [data["track"]], course.tracks, "track")
+    _unknown("goals", data.get("goals", []), course.skills, "skill")
+    _unknown("ratings", data.get("ratings", {}), course.skills, "skill")
+    _unknown("placement", data.get("placement", {}), course.skills, "skill")
+    return LearnerProfile.model_validate({**data, "learner": learner})
+
+
+def measured(
+    course: Course, state: CourseState, learner: str, profile: LearnerProfile | None = None
+) -> tuple[dict[str, float], list[Attempt]]:
+    """A learner's P(mastered) per attempted skill (starting from what their profile says, with
+    the course's fitted parameters), and their attempts."""
+    attempts = state.attempts.query(course=course.id, learner=learner)
+    priors = profile.assumed_mastery() if profile is not None else None
+    return learner_mastery(attempts, course_params(course), priors=priors), attempts
+
+
+class ProfileHandler(KitHandler):
+    """``GET`` and ``PUT /me/profile``."""
+
+    @web.authenticated
+    @authorized
+    @allowed(*ROLES)
+    async def get(self) -> None:
+        course = self.course()
+        state = self.services.courses.state(course)
+        self.send(state.profiles.get(self.identity.name).model_dump(mode="json"))
+
+    @web.authenticated
+    @authorized
+    @allowed(*ROLES)
+    async def put(self) -> None:
+        course = self.course()
+        profile = checked_profile(course, self.identity.name, self.body("ProfileInput"))
+        state = self.services.courses.state(course)
+        self.send(state.profiles.put(profile).model_dump(mode="json"))
+
+
+class PathHandler(KitHandler):
+    """``GET /me/path``."""
+
+    @web.authenticated
+    @authorized
+    @allowed(*ROLES)
+    async def get(self) -> None:
+        course = self.course()
+        state = self.services.courses.state(course)
+        profile = state.profiles.get(self.identity.name)
+        mastery, _ = measured(course, state, self.identity.name, profile)
+        try:
+            plan = plan_path(course, profile, mastery)
+        except PlanError as exc:  # no goal yet, or one the course no longer has
+            self.send(views.no_plan(exc.message, DEFAULT_THRESHOLD))
+            return
+        self.send(views.plan(plan, self.relative(course)))
+
+
+class MasteryHandler(KitHandler):
+    """``GET /me/mastery``."""
+
+    @web.authenticated
+    @authorized
+    @allowed(*ROLES)
+    async def get(self) -> None:
+        self.send_mastery(self.identity.name)
+
+    def send_mastery(self, learner: str) -> None:
+        """Send ``learner``'s mastery in the request's course."""
+        course = self.course()
+        state = self.services.courses.state(course)
+        values, attempts = measured(course, state, learner, state.profiles.get(learner))
+        self.send(views.mastery(course, learner, values, attempts, DEFAULT_THRESHOLD))
+
+
+class LearnerMasteryHandler(MasteryHandler):
+    """``GET /learners/{name}/mastery`` (mentors and instructors)."""
+
+    @web.authenticated
+    @authorized
+    @allowed(*STAFF)
+    async def get(self, learner: str) -> None:  # type: ignore[override]
+        self.send_mastery(learner)
+
+
+class AttemptsHandler(KitHandler):
+    """``POST /me/attempts``."""
+
+    @web.authenticated
+    @authorized
+    @allowed(*ROLES)
+    async def post(self) -> None:
+        course = self.course()
+        data = self.body("AttemptInput")
+        _unknown("skill", [data["skill"]], course.skills, "skill")
+        attempt = Attempt(
+            learner=self.identity.name,
+            skill=data["skill"],
+            item=data["item"],
+            correct=float(data["correct"]),
+            time=utcnow(),
+            source=data.get("source", "self-check"),
+            course=course.id,
+        )
+        self.services.courses.state(course).attempts.add(attempt)
+        self.send(views.attempt(attempt), 201)

@@ -1,0 +1,109 @@
+"""A course's database: one SQLAlchemy URL (the attempt log's) for everything the kit keeps about
+its learners, brought to the newest schema by Alembic when it is opened.
+
+A database made before migrations existed (an ``attempts`` table made by
+:class:`kit.progress.attempts.AttemptStore`, nothing else) is stamped at the first revision,
+which is that table, and upgraded from there; nothing in it is lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from kit.errors import KitError
+from kit.progress.attempts import sqlite_file
+
+VERSION_TABLE = "kit_schema_version"
+"""Alembic's version table; not ``alembic_version``, which nbgrader's gradebook uses, so the two
+can share a database."""
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+FIRST_REVISION = "0001"
+"""The revision that is today's ``attempts`` table, where an unversioned database starts."""
+
+_upgrading = threading.Lock()
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A time read back from the database, in UTC (SQLite keeps no zone; the kit stores UTC)."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+class DatabaseError(KitError):
+    """A course database that cannot be opened or upgraded."""
+
+
+def _config(connection: sa.Connection | None = None) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision of the schema."""
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(engine: sa.Engine) -> str | None:
+    """The database's revision (None: never migrated)."""
+    from alembic.runtime.migration import MigrationContext
+
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
+        return context.get_current_revision()
+
+
+def upgrade(engine: sa.Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (default: the newest), stamping an unversioned one
+    that holds the attempt log at the first revision; all in one transaction."""
+    from alembic import command
+
+    with _upgrading, engine.begin() as connection:
+        tables = set(sa.inspect(connection).get_table_names())
+        config = _config(connection)
+        if VERSION_TABLE not in tables and "attempts" in tables:
+            command.stamp(config, FIRST_REVISION)
+        command.upgrade(config, revision)
+
+
+class CourseDatabase:
+    """The database at ``url``, upgraded to the newest schema on opening.
+
+    Parameters
+    ----------
+    url:
+        A SQLAlchemy URL; an SQLite file's folder is created when missing.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        file = sqlite_file(url)
+        if file is not None:
+            file.parent.mkdir(parents=True, exist_ok=True)
+        self.engine = sa.create_engine(url)
+        try:
+            if current_revision(self.engine) != head_revision():
+                upgrade(self.engine)
+        except sa.exc.SQLAlchemyError as exc:
+            self.engine.dispose()
+            raise DatabaseError(
+                f"{url}: the course database cannot be opened or upgraded ({exc.__class__.__name__})",
+                fix="check that the file is a database the kit made and can be written; "
+                "move it aside to start a new one",
+            ) from exc
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()

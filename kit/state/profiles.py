@@ -1,0 +1,50 @@
+"""Learners' profiles (goal, self-ratings, placement, hours a week) in the course's database."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from kit.paths.profile import LearnerProfile
+from kit.progress.attempts import utcnow
+from kit.state.database import CourseDatabase
+from kit.state.schema import profiles
+
+
+class ProfileStore:
+    """The profiles of one course's learners.
+
+    Parameters
+    ----------
+    database:
+        The course's database.
+    course:
+        The course id.
+    """
+
+    def __init__(self, database: CourseDatabase, course: str) -> None:
+        self.engine = database.engine
+        self.course = course
+
+    def get(self, learner: str) -> LearnerProfile:
+        """The learner's saved profile, or a new one."""
+        p = profiles.c
+        stmt = sa.select(p.profile).where(p.course == self.course, p.learner == learner)
+        with self.engine.connect() as conn:
+            data = conn.execute(stmt).scalar_one_or_none()
+        if data is None:
+            return LearnerProfile(learner=learner)
+        return LearnerProfile.model_validate({**data, "learner": learner})
+
+    def put(self, profile: LearnerProfile) -> LearnerProfile:
+        """Save (replace) a learner's profile in one transaction; returns it."""
+        p = profiles.c
+        data = profile.model_dump(mode="json")
+        key = (p.course == self.course, p.learner == profile.learner)
+        with self.engine.begin() as conn:
+            conn.execute(sa.delete(profiles).where(*key))
+            conn.execute(
+                profiles.insert().values(
+                    course=self.course, learner=profile.learner, profile=data, updated=utcnow()
+                )
+            )
+        return profile

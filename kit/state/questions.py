@@ -1,0 +1,218 @@
+"""Learners' questions and the answers to them, in the course's database.
+
+A question is stored with the router's answer (its route) and the mentor it went to: among the
+mentors who cover its skill, the one with the fewest open questions. A mentor's or instructor's
+answer makes it ``answered``; the asker's follow-up opens it again; ``resolved`` closes it.
+Every change is one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import sqlalchemy as sa
+
+from kit.progress.attempts import utcnow
+from kit.state.database import CourseDatabase, as_utc
+from kit.state.schema import answers, questions
+
+Status = Literal["open", "answered", "resolved"]
+STATUSES: tuple[Status, ...] = ("open", "answered", "resolved")
+Role = Literal["learner", "mentor", "instructor"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An answer to a question (or the asker's follow-up)."""
+
+    id: int
+    question: int
+    author: str
+    role: str
+    text: str
+    created: dt.datetime
+
+
+@dataclass(frozen=True)
+class Question:
+    """A learner's question, where it was routed, and its answers (oldest first)."""
+
+    id: int
+    course: str
+    learner: str
+    text: str
+    status: str
+    created: dt.datetime
+    updated: dt.datetime
+    route: dict[str, Any] | None
+    unrouted: str
+    """Why it was not routed ("" when it was)."""
+    skill: str | None
+    mentor: str | None
+    """The course.yml id of the mentor it went to."""
+    urgency: float | None
+    urgent: bool | None
+    answers: tuple[Answer, ...] = ()
+
+    @property
+    def urgency_key(self) -> tuple[bool, float, dt.datetime]:
+        """Sort key, most urgent first: urgent ones, then by urgency, then the oldest."""
+        return (not self.urgent, -(self.urgency or 0.0), self.created)
+
+
+
+def choose_mentor(candidates: Sequence[str], open_counts: dict[str, int]) -> str | None:
+    """The candidate with the fewest open questions; ties go to the first (course.yml's order)."""
+    if not candidates:
+        return None
+    return min(candidates, key=lambda m: (open_counts.get(m, 0), candidates.index(m)))
+
+
+class QuestionStore:
+    """The questions of one course.
+
+    Parameters
+    ----------
+    database:
+        The course's database.
+    course:
+        The course id.
+    """
+
+    def __init__(self, database: CourseDatabase, course: str) -> None:
+        self.engine = database.engine
+        self.course = course
+
+    def ask(
+        self,
+        learner: str,
+        text: str,
+        *,
+        route: dict[str, Any] | None,
+        unrouted: str = "",
+        mentors: Sequence[str] = (),
+    ) -> Question:
+        """Store a question; ``mentors`` are the ids of those who cover its routed skill, most
+        fitting first: it goes to the one with the fewest open questions."""
+        now = utcnow()
+        with self.engine.begin() as conn:
+            counts = self._open_counts(conn, mentors)
+            row = {
+                "course": self.course,
+                "learner": learner,
+                "text": text,
+                "status": "open",
+                "created": now,
+                "updated": now,
+                "route": route,
+                "unrouted": unrouted,
+                "skill": route.get("skill") if route else None,
+                "mentor": choose_mentor(list(mentors), counts),
+                "urgency": route.get("urgency") if route else None,
+                "urgent": route.get("urgent") if route else None,
+            }
+            new_id = conn.execute(questions.insert().values(**row)).inserted_primary_key[0]
+        found = self.get(int(new_id))
+        assert found is not None
+        return found
+
+    def _open_counts(self, conn: sa.Connection, mentors: Sequence[str]) -> dict[str, int]:
+        q = questions.c
+        stmt = (
+            sa.select(q.mentor, sa.func.count())
+            .where(q.course == self.course, q.status == "open", q.mentor.in_(list(mentors)))
+            .group_by(q.mentor)
+        )
+        return {mentor: int(n) for mentor, n in conn.execute(stmt)}
+
+    def open_counts(self, mentors: Sequence[str]) -> dict[str, int]:
+        """Open questions per mentor id (mentors with none are absent)."""
+        with self.engine.connect() as conn:
+            return self._open_counts(conn, mentors)
+
+    def get(self, question_id: int) -> Question | None:
+        """One question with its answers (None: no such question in this course)."""
+        found = self._select(questions.c.id == question_id)
+        return found[0] if found else None
+
+    def of_learner(self, learner: str, status: str | None = None) -> list[Question]:
+        """A learner's questions, newest first."""
+        where = [questions.c.learner == learner]
+        if status is not None:
+            where.append(questions.c.status == status)
+        return sorted(self._select(*where), key=lambda x: x.created, reverse=True)
+
+    def inbox(self, mentor: str | None = None) -> list[Question]:
+        """Open questions, most urgent first: all of them (``mentor`` None), or those assigned to
+        ``mentor`` and those assigned to nobody."""
+        q = questions.c
+        where: list[Any] = [q.status == "open"]
+        if mentor is not None:
+            where.append(sa.or_(q.mentor == mentor, q.mentor.is_(None)))
+        return sorted(self._select(*where), key=lambda x: x.urgency_key)
+
+    def answer(self, question_id: int, author: str, role: Role, text: str) -> Answer:
+        """Add an answer: by a mentor or instructor it makes the question ``answered``; by a
+        learner (the asker's follow-up) it opens it again."""
+        now = utcnow()
+        status = "open" if role == "learner" else "answered"
+        with self.engine.begin() as conn:
+            row = {"question": question_id, "author": author, "role": role, "text": text}
+            new_id = conn.execute(answers.insert().values(**row, created=now)).inserted_primary_key
+            conn.execute(
+                questions.update()
+                .where(questions.c.id == question_id)
+                .values(status=status, updated=now)
+            )
+        return Answer(int(new_id[0]), question_id, author, role, text, now)
+
+    def resolve(self, question_id: int) -> Question:
+        """Mark a question resolved."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                questions.update()
+                .where(questions.c.id == question_id)
+                .values(status="resolved", updated=utcnow())
+            )
+        found = self.get(question_id)
+        assert found is not None
+        return found
+
+    def _select(self, *where: Any) -> list[Question]:
+        stmt = sa.select(questions).where(questions.c.course == self.course, *where)
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(stmt.order_by(questions.c.id)).mappings())
+            ids = [row["id"] for row in rows]
+            by_question: dict[int, list[Answer]] = {}
+            if ids:
+                a = answers.c
+                for r in conn.execute(
+                    sa.select(answers).where(a.question.in_(ids)).order_by(a.id)
+                ).mappings():
+                    by_question.setdefault(r["question"], []).append(
+                        Answer(
+                            r["id"], r["question"], r["author"], r["role"], r["text"], as_utc(r["created"])
+                        )
+                    )
+        return [
+            Question(
+                id=row["id"],
+                course=row["course"],
+                learner=row["learner"],
+                text=row["text"],
+                status=row["status"],
+                created=as_utc(row["created"]),
+                updated=as_utc(row["updated"]),
+                route=row["route"],
+                unrouted=row["unrouted"],
+                skill=row["skill"],
+                mentor=row["mentor"],
+                urgency=row["urgency"],
+                urgent=row["urgent"],
+                answers=tuple(by_question.get(row["id"], [])),
+            )
+            for row in rows
+        ]

@@ -1,0 +1,74 @@
+"""The tables of a course's database, beside the attempt log's ``attempts`` table.
+
+One SQLAlchemy ``MetaData`` names them; the migrations in :mod:`kit.state.migrations` create
+and change them (the tables here are what the newest migration leaves), so a database made by
+any earlier version of the kit is upgraded in place.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+questions = sa.Table(
+    "questions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("course", sa.String(128), nullable=False, index=True),
+    sa.Column("learner", sa.String(256), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("route", sa.JSON, nullable=True),
+    sa.Column("unrouted", sa.Text, nullable=False, default=""),
+    sa.Column("skill", sa.String(128), nullable=True),
+    sa.Column("mentor", sa.String(128), nullable=True, index=True),
+    sa.Column("urgency", sa.Float, nullable=True),
+    sa.Column("urgent", sa.Boolean, nullable=True),
+)
+"""A learner's question: its route (the router's answer, as JSON) and the mentor assigned."""
+
+answers = sa.Table(
+    "answers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column(
+        "question",
+        sa.Integer,
+        sa.ForeignKey("questions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("author", sa.String(256), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+)
+"""An answer to a question, or the asker's follow-up."""
+
+profiles = sa.Table(
+    "learner_profiles",
+    metadata,
+    sa.Column("course", sa.String(128), primary_key=True),
+    sa.Column("learner", sa.String(256), primary_key=True),
+    sa.Column("profile", sa.JSON, nullable=False),
+    sa.Column("updated", sa.DateTime(timezone=True), nullable=False),
+)
+"""A learner's profile (kit.paths.profile.LearnerProfile as JSON) in one course."""
+
+grading_jobs = sa.Table(
+    "grading_jobs",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("course", sa.String(128), nullable=False),
+    sa.Column("project", sa.String(128), nullable=False, index=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("done", sa.Integer, nullable=False, default=0),
+    sa.Column("total", sa.Integer, nullable=True),
+    sa.Column("message", sa.Text, nullable=False, default=""),
+    sa.Column("started", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("finished", sa.DateTime(timezone=True), nullable=True),
+)
+"""A run of the grader on one project, started from the API."""
