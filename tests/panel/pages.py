@@ -23,9 +23,19 @@ class LabPage:
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.goto(lab.login_url(user))
+        self.wait_for_lab()
+
+    def wait_for_lab(self) -> None:
+        """Wait until JupyterLab is on the page and has restored its layout (the panel open or
+        not, from the workspace): a click on the panel's tab before that could close it."""
         self.page.wait_for_selector("#jp-main-dock-panel")
-        # the layout (the panel open or not) is restored from the workspace before a click
+        self.page.wait_for_function("() => window.jupyterapp !== undefined")
         self.page.evaluate("async () => { await window.jupyterapp.restored; }")
+
+    def reload(self) -> None:
+        """Load the page again, as a user pressing F5."""
+        self.page.reload()
+        self.wait_for_lab()
 
     def theme(self, name: str) -> None:
         """Switch JupyterLab's theme ("JupyterLab Dark", "JupyterLab Light")."""
@@ -44,7 +54,21 @@ class LabPage:
         if not panel.is_visible():
             self.page.locator("li.lm-TabBar-tab[data-id='mentor-kit-panel']").click()
         panel.wait_for(state="visible")
+        self.widen_panel()
         return panel
+
+    def widen_panel(self, width: int = 420) -> None:
+        """Drag the side bar's edge so that the panel is ``width`` pixels wide."""
+        panel = self.page.locator(PANEL).bounding_box()
+        handle = self.page.locator("#jp-main-split-panel > .lm-SplitPanel-handle").first
+        box = handle.bounding_box()
+        if not panel or not box:
+            return
+        y = box["y"] + box["height"] / 2
+        self.page.mouse.move(box["x"] + box["width"] / 2, y)
+        self.page.mouse.down()
+        self.page.mouse.move(panel["x"] + width, y, steps=5)
+        self.page.mouse.up()
 
     def section(self, name: str) -> Any:
         """A section of the panel (path, mastery, ask, inbox, cohort, grading)."""

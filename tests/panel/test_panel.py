@@ -42,9 +42,16 @@ def test_the_extension_is_installed_beside_nbgrader() -> None:
     assert re.search(r"@jupyter/nbgrader v\S+ enabled OK", text), text
 
 
-def test_learner_sees_the_path_and_mastery(learner: LabPage, screenshots: Path) -> None:
+def test_learner_chooses_a_track_and_sees_the_path(learner: LabPage, screenshots: Path) -> None:
     panel = learner.open_panel()
-    items = learner.section("path").locator(".jp-MentorKit-pathItem")
+    path = learner.section("path")
+    # a new learner has no track yet: the panel asks for one
+    path.locator(".jp-MentorKit-message", has_text="choose a track").wait_for()
+    assert path.locator(".jp-MentorKit-pathItem").count() == 0
+    path.locator("select.jp-MentorKit-track").select_option("data-analyst")
+    path.locator("input.jp-MentorKit-hours").fill("4")
+    path.locator("button.jp-MentorKit-planButton").click()
+    items = path.locator(".jp-MentorKit-pathItem")
     items.first.wait_for()
     assert items.count() >= 2
     first = items.first
@@ -114,7 +121,9 @@ def test_mentor_answers_and_the_learner_sees_it(
         mentor.shot(screenshots, "mentor-inbox")
         thread.locator("textarea.jp-MentorKit-reply").fill(ANSWER)
         thread.locator("button.jp-MentorKit-replyButton").click()
-        inbox.locator(".jp-MentorKit-answer", has_text=ANSWER).wait_for()
+        inbox.locator(".jp-MentorKit-notice", has_text=f"answer to {LEARNER} was sent").wait_for()
+        stored = lab.api(LEARNER, "GET", f"questions/{asked[0]['id']}")
+        assert [answer["text"] for answer in stored["answers"]] == [ANSWER]
         assert not mentor.errors, mentor.errors
     finally:
         mentor.close()
@@ -142,6 +151,45 @@ def test_instructor_sees_the_cohort_and_grading(browser: Any, lab: Lab, screensh
         assert projects.count() == 3
         assert grading.locator("button.jp-MentorKit-gradeButton").count() == 3
         instructor.shot(screenshots, "instructor")
+        # nothing was collected in this course: grading starts and ends, or says why not
+        first = projects.first
+        first.locator("button.jp-MentorKit-gradeButton").click()
+        outcome = first.locator(
+            ".jp-MentorKit-job[data-state='finished'], .jp-MentorKit-job[data-state='failed'], .jp-MentorKit-error"
+        )
+        outcome.first.wait_for()
+        assert first.locator(".jp-MentorKit-jobBox").inner_text().strip()
+        first.scroll_into_view_if_needed()
+        instructor.shot(screenshots, "instructor-grading")
         assert not instructor.errors, instructor.errors
     finally:
         instructor.close()
+
+
+def test_api_errors_are_shown_with_their_fix(browser: Any, lab: Lab) -> None:
+    page = LabPage(browser, lab, LEARNER)
+    try:
+        # a failing server (no JSON) and a refusal (the API's error body) on two sections
+        page.page.route(
+            "**/kit/api/v1/me/path*", lambda route: route.fulfill(status=500, body="oops")
+        )
+        page.page.route(
+            "**/kit/api/v1/me/mastery*",
+            lambda route: route.fulfill(
+                status=403, json={"error": "<i>not yours</i>", "fix": "ask your instructor"}
+            ),
+        )
+        page.reload()
+        page.open_panel()
+        path_error = page.section("path").locator(".jp-MentorKit-error")
+        path_error.wait_for()
+        assert "500" in path_error.inner_text() and "Fix:" in path_error.inner_text()
+        mastery_error = page.section("mastery").locator(".jp-MentorKit-error")
+        mastery_error.wait_for()
+        text = mastery_error.inner_text()
+        assert "Error: <i>not yours</i>" in text and "Fix: ask your instructor" in text
+        assert mastery_error.locator("i").count() == 0
+        # the other sections still work
+        page.section("ask").locator("textarea.jp-MentorKit-askInput").wait_for()
+    finally:
+        page.close()

@@ -4,12 +4,14 @@ import { ServerConnection } from '@jupyterlab/services';
 import {
   IAnswer,
   ICohort,
+  ICourse,
   ICourseSummary,
   IGradingJob,
   IGradingStatus,
   IMastery,
   IMe,
   IPath,
+  IProfile,
   IQuestion,
   IRoute
 } from './types';
@@ -127,6 +129,24 @@ export class KitAPI {
 
   courses(): Promise<ICourseSummary[]> {
     return this.request<ICourseSummary[]>('courses', {}, false);
+  }
+
+  courseDetail(id: string): Promise<ICourse> {
+    return this.request<ICourse>(`courses/${encodeURIComponent(id)}`, {}, false);
+  }
+
+  profile(): Promise<IProfile> {
+    return this.request<IProfile>('me/profile');
+  }
+
+  /** Replace the learner's profile (fields left out take their defaults). */
+  saveProfile(profile: IProfile): Promise<IProfile> {
+    const { learner: _ignored, ...fields } = profile;
+    return this.request<IProfile>('me/profile', {
+      method: 'PUT',
+      body: JSON.stringify(fields),
+      headers: { 'Content-Type': 'application/json' }
+    });
   }
 
   path(): Promise<IPath> {

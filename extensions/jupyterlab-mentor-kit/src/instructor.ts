@@ -147,10 +147,13 @@ export class GradingSection extends Section {
       h('div', { class: 'jp-MentorKit-actions' }, start),
       progress
     );
-    if (project.job && project.job.state === 'running') {
-      start.disabled = true;
+    if (project.job) {
+      // the last run: its progress while it runs, then how it ended
       this.show(project.job, progress);
-      this.follow(project.project, start, progress);
+      if (project.job.state === 'running') {
+        start.disabled = true;
+        this.follow(project.project, start, progress);
+      }
     }
     return node;
   }

@@ -1,7 +1,7 @@
 import { button, empty, errorBox, h, percent, replace } from './dom';
 import { IContext, Section } from './section';
 import { lessonLink, routeView, threadView } from './thread';
-import { IPathItem, IQuestion } from './types';
+import { ICourse, IPathItem, IProfile, IQuestion } from './types';
 
 /** "My path": the next lessons and projects, each with its reason. */
 export class PathSection extends Section {
@@ -10,7 +10,12 @@ export class PathSection extends Section {
   }
 
   protected async render(): Promise<void> {
-    const path = await this.context.api.path();
+    const { api } = this.context;
+    const [path, profile, course] = await Promise.all([
+      api.path(),
+      api.profile(),
+      api.course ? api.courseDetail(api.course) : Promise.resolve(null)
+    ]);
     const summary = h(
       'div',
       { class: 'jp-MentorKit-pathSummary' },
@@ -27,9 +32,60 @@ export class PathSection extends Section {
     }
     replace(
       this.body,
-      summary,
+      course ? this.planner(course, profile) : null,
+      path.goals.length ? summary : null,
       ...messages,
-      path.items.length ? list : empty('Nothing left to do on this path.')
+      path.items.length ? list : path.goals.length ? empty('Nothing left to do on this path.') : null
+    );
+  }
+
+  /** The learner's track and weekly hours, which the path is planned from. */
+  private planner(course: ICourse, profile: IProfile): HTMLElement {
+    const track = h('select', {
+      class: 'jp-mod-styled jp-MentorKit-track',
+      attrs: { 'aria-label': 'track' }
+    });
+    track.appendChild(h('option', { attrs: { value: '' } }, 'Choose a track…'));
+    for (const choice of course.tracks) {
+      const option = h('option', { attrs: { value: choice.id } }, choice.title);
+      option.selected = choice.id === profile.track;
+      track.appendChild(option);
+    }
+    const hours = h('input', {
+      class: 'jp-MentorKit-input jp-MentorKit-hours',
+      attrs: { type: 'number', min: '1', max: '80', step: '1', 'aria-label': 'hours a week' }
+    });
+    hours.value = String(profile.hours_per_week);
+    const status = h('div', { class: 'jp-MentorKit-status' });
+    const plan = button(
+      'Plan my path',
+      async () => {
+        const weekly = Number(hours.value);
+        try {
+          await this.context.api.saveProfile({
+            ...profile,
+            track: track.value || null,
+            hours_per_week: weekly > 0 ? Math.min(weekly, 80) : profile.hours_per_week
+          });
+          await this.refresh();
+        } catch (error) {
+          replace(status, errorBox(error));
+        }
+      },
+      { accept: true, class: 'jp-MentorKit-planButton' }
+    );
+    return h(
+      'div',
+      { class: 'jp-MentorKit-planner' },
+      h('div', { class: 'jp-MentorKit-actions' }, track),
+      h(
+        'div',
+        { class: 'jp-MentorKit-actions' },
+        hours,
+        h('span', { class: 'jp-MentorKit-muted' }, 'hours a week'),
+        plan
+      ),
+      status
     );
   }
 

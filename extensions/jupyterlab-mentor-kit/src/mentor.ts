@@ -1,4 +1,4 @@
-import { empty, replace } from './dom';
+import { empty, h, replace } from './dom';
 import { IContext, Section } from './section';
 import { threadView } from './thread';
 
@@ -6,6 +6,8 @@ import { threadView } from './thread';
 export class InboxSection extends Section {
   private known: Set<string> | null = null;
   private shown = '';
+  /** What the mentor just did (an answer sent, a question resolved), shown above the list. */
+  private notice: HTMLElement | null = null;
 
   constructor(context: IContext) {
     super(context, 'inbox', 'Inbox');
@@ -43,9 +45,22 @@ export class InboxSection extends Section {
       threadView(this.context, question, {
         replyLabel: 'Answer',
         showMastery: true,
-        changed: () => void this.load(false)
+        changed: (done, question) => {
+          this.notice = h(
+            'div',
+            { class: 'jp-MentorKit-notice', attrs: { role: 'status' } },
+            done === 'answered'
+              ? `Your answer to ${question.learner} was sent.`
+              : `${question.learner}'s question is resolved.`
+          );
+          void this.load(false);
+        }
       })
     );
-    replace(this.body, ...(views.length ? views : [empty('No open questions.')]));
+    replace(
+      this.body,
+      this.notice,
+      ...(views.length ? views : [empty('No open questions.')])
+    );
   }
 }

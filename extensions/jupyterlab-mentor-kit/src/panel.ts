@@ -1,6 +1,6 @@
 import { Widget } from '@lumino/widgets';
 
-import { KitAPI } from './api';
+import { KitAPI, KitAPIError } from './api';
 import { button, errorBox, h, loading, replace } from './dom';
 import { CohortSection, GradingSection } from './instructor';
 import { AskSection, MasterySection, PathSection } from './learner';
@@ -91,6 +91,19 @@ export class MentorKitPanel extends Widget {
           ? wanted
           : (me.courses[0] ?? null);
     replace(this.header, this.titleRow(), this.who(me));
+    if (!me.courses.length) {
+      replace(
+        this.content,
+        errorBox(
+          new KitAPIError(
+            'this Jupyter server sees no course',
+            'start JupyterLab in a folder that holds a course (a folder with course.yml), ' +
+              'or name course folders in c.KitServer.course_dirs'
+          )
+        )
+      );
+      return;
+    }
     const context: IContext = { ...this.options, api: this.options.api, me };
     this.sections = (SECTIONS[me.role] ?? SECTIONS.learner).map(make => make(context));
     replace(this.content, ...this.sections.map(section => section.node));

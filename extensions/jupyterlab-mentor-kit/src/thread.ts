@@ -83,7 +83,7 @@ export interface IThreadOptions {
   /** Show the learner's mastery of the routed skill (the inbox). */
   showMastery?: boolean;
   /** Called after a reply or a resolve, so that the section reloads. */
-  changed: () => void;
+  changed: (done: 'answered' | 'resolved', question: IQuestion) => void;
 }
 
 /** One question: its text, route, answers, and a box to reply or resolve. */
@@ -142,11 +142,14 @@ function replyBox(
     attrs: { rows: '2', placeholder: `${options.replyLabel}…` }
   });
   const status = h('div', { class: 'jp-MentorKit-status' });
-  const act = async (work: () => Promise<unknown>): Promise<void> => {
+  const act = async (
+    done: 'answered' | 'resolved',
+    work: () => Promise<unknown>
+  ): Promise<void> => {
     replace(status);
     try {
       await work();
-      options.changed();
+      options.changed(done, question);
     } catch (error) {
       replace(status, errorBox(error));
     }
@@ -156,12 +159,12 @@ function replyBox(
     () => {
       const value = text.value.trim();
       if (value) {
-        void act(() => context.api.answer(question.id, value));
+        void act('answered', () => context.api.answer(question.id, value));
       }
     },
     { accept: true, class: 'jp-MentorKit-replyButton' }
   );
-  const resolve = button('Resolve', () => void act(() => context.api.resolve(question.id)), {
+  const resolve = button('Resolve', () => void act('resolved', () => context.api.resolve(question.id)), {
     class: 'jp-MentorKit-resolveButton'
   });
   return h(

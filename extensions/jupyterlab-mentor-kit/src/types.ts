@@ -162,3 +162,29 @@ export interface IGradingStatus {
   last_run: string | null;
   job: IGradingJob | null;
 }
+
+export interface IProfile {
+  learner?: string;
+  track: string | null;
+  goals: string[];
+  ratings: Record<string, number>;
+  placement: Record<string, number>;
+  hours_per_week: number;
+}
+
+export interface ITrack {
+  id: string;
+  title: string;
+  audience: string;
+  goals: string[];
+}
+
+export interface ICourse {
+  id: string;
+  title: string;
+  summary: string;
+  folder: string | null;
+  skills: { id: string; title: string; prerequisites: string[] }[];
+  tracks: ITrack[];
+  mentors: { id: string; name: string; skills: string[] }[];
+}
