@@ -74,6 +74,7 @@ def main() -> None:
         shutil.copytree(COURSE, root / COURSE.name, ignore=shutil.ignore_patterns("_kit"))
         lab = start_lab(root, [USER], {"KitServer": {"instructors": ["nobody"]}}, Path(tmp) / "lab")
         try:
+            lab.api(USER, "PUT", "me/profile", {"track": "data-analyst", "hours_per_week": 4})
             url = lab.login_url(USER)
             with sync_playwright() as playwright:
                 browser = launch(playwright)

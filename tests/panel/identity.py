@@ -15,7 +15,7 @@ from jupyter_server.auth.identity import IdentityProvider, User
 from tornado import web
 
 
-class TokenUsers(IdentityProvider):  # type: ignore[misc]
+class TokenUsers(IdentityProvider):
     """One user per token (KIT_TEST_USERS); for tests only."""
 
     async def get_user_token(self, handler: web.RequestHandler) -> User | None:

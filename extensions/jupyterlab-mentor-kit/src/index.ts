@@ -104,7 +104,8 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
       await panel.load();
     };
-    void app.restored.then(start);
+    // the panel's calls need nothing of the restored layout: they start at once
+    void start();
   }
 };
 

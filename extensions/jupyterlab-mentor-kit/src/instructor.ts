@@ -91,7 +91,8 @@ function struggles(cohort: ICohort): HTMLElement {
   return h(
     'ul',
     { class: 'jp-MentorKit-struggles' },
-    ...cohort.struggles.map(item =>
+    // the server lists the hardest first; the panel shows the few that matter most
+    ...cohort.struggles.slice(0, 5).map(item =>
       h(
         'li',
         {},
@@ -203,7 +204,8 @@ export class GradingSection extends Section {
 
   private show(job: IGradingJob, progress: HTMLElement): void {
     const fill = h('div', { class: 'jp-MentorKit-barFill' });
-    const fraction = job.total ? job.done / job.total : 0;
+    const fraction =
+      job.state === 'finished' ? 1 : job.total ? Math.min(1, job.done / job.total) : 0;
     fill.style.width = percent(fraction);
     const label =
       job.state === 'failed'
