@@ -110,7 +110,8 @@ lab: install
 	echo "and click the Mentor Kit icon in the left side bar (Ctrl-C stops the server)."; \
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
 	  --ServerApp.port_retries=0 --ServerApp.root_dir=$(DEMO) --IdentityProvider.token=$$token \
-	  $(if $(filter learner,$(AS)),--KitServer.instructors=instructor)
+	  $(if $(filter learner,$(AS)),--KitServer.instructors=instructor) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: install
 	$(BIN)/python -m pytest
