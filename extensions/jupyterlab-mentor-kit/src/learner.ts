@@ -1,6 +1,6 @@
 import { button, empty, errorBox, h, percent, replace } from './dom';
 import { IContext, Section } from './section';
-import { lessonLink, routeView, threadView } from './thread';
+import { lessonLink, routeView, ThreadList } from './thread';
 import { ICourse, IPathItem, IProfile, IQuestion } from './types';
 
 /** "My path": the next lessons and projects, each with its reason. */
@@ -170,8 +170,7 @@ export class AskSection extends Section {
   private readonly thread: HTMLElement;
   /** Answers seen per question, to notice new ones. */
   private seen: Map<string, number> | null = null;
-  /** What the thread shows, so that a poll with nothing new keeps a reply being typed. */
-  private shown = '';
+  private readonly threads: ThreadList;
 
   constructor(context: IContext) {
     super(context, 'ask', 'Ask a question');
@@ -186,6 +185,11 @@ export class AskSection extends Section {
     });
     this.result = h('div', { class: 'jp-MentorKit-askResult' });
     this.thread = h('div', { class: 'jp-MentorKit-questions' });
+    this.threads = new ThreadList(
+      context,
+      { replyLabel: 'Follow up', changed: () => void this.loadThread(false) },
+      'You have asked nothing yet.'
+    );
   }
 
   focus(): void {
@@ -247,18 +251,7 @@ export class AskSection extends Section {
       this.announce(questions);
     }
     this.seen = new Map(questions.map(q => [String(q.id), q.answers.length]));
-    const signature = JSON.stringify(questions);
-    if (notify && signature === this.shown) {
-      return;
-    }
-    this.shown = signature;
-    const views = questions.map(question =>
-      threadView(this.context, question, {
-        replyLabel: 'Follow up',
-        changed: () => void this.loadThread(false)
-      })
-    );
-    replace(this.thread, ...(views.length ? views : [empty('You have asked nothing yet.')]));
+    this.threads.show(this.thread, questions, !notify);
   }
 
   /** A notification for each answer that arrived since the last look. */

@@ -1,16 +1,34 @@
-import { empty, h, replace } from './dom';
+import { h } from './dom';
 import { IContext, Section } from './section';
-import { threadView } from './thread';
+import { ThreadList } from './thread';
 
 /** The mentor's inbox: open questions, most urgent first, to answer or resolve. */
 export class InboxSection extends Section {
   private known: Set<string> | null = null;
-  private shown = '';
+  private readonly threads: ThreadList;
   /** What the mentor just did (an answer sent, a question resolved), shown above the list. */
   private notice: HTMLElement | null = null;
 
   constructor(context: IContext) {
     super(context, 'inbox', 'Inbox');
+    this.threads = new ThreadList(
+      context,
+      {
+        replyLabel: 'Answer',
+        showMastery: true,
+        changed: (done, question) => {
+          this.notice = h(
+            'div',
+            { class: 'jp-MentorKit-notice', attrs: { role: 'status' } },
+            done === 'answered'
+              ? `Your answer to ${question.learner} was sent.`
+              : `${question.learner}'s question is resolved.`
+          );
+          void this.load(false);
+        }
+      },
+      'No open questions.'
+    );
   }
 
   protected async render(): Promise<void> {
@@ -36,31 +54,6 @@ export class InboxSection extends Section {
       }
     }
     this.known = new Set(questions.map(q => String(q.id)));
-    const signature = JSON.stringify(questions);
-    if (notify && signature === this.shown) {
-      return;
-    }
-    this.shown = signature;
-    const views = questions.map(question =>
-      threadView(this.context, question, {
-        replyLabel: 'Answer',
-        showMastery: true,
-        changed: (done, question) => {
-          this.notice = h(
-            'div',
-            { class: 'jp-MentorKit-notice', attrs: { role: 'status' } },
-            done === 'answered'
-              ? `Your answer to ${question.learner} was sent.`
-              : `${question.learner}'s question is resolved.`
-          );
-          void this.load(false);
-        }
-      })
-    );
-    replace(
-      this.body,
-      this.notice,
-      ...(views.length ? views : [empty('No open questions.')])
-    );
+    this.threads.show(this.body, questions, !notify, this.notice);
   }
 }

@@ -1,4 +1,4 @@
-import { button, errorBox, h, percent, replace, when } from './dom';
+import { button, Child, empty, errorBox, h, percent, replace, when } from './dom';
 import { IContext } from './section';
 import { IQuestion, IRoute } from './types';
 
@@ -174,4 +174,29 @@ function replyBox(
     h('div', { class: 'jp-MentorKit-actions' }, reply, resolve),
     status
   );
+}
+
+/**
+ * A list of threads that is drawn again only when its questions changed, so that a poll
+ * with nothing new leaves a reply being typed as it is.
+ */
+export class ThreadList {
+  private shown = '';
+
+  constructor(
+    private readonly context: IContext,
+    private readonly options: IThreadOptions,
+    private readonly none: string
+  ) {}
+
+  /** Show ``questions`` in ``node`` (after ``before``); unchanged ones only when ``force``. */
+  show(node: HTMLElement, questions: IQuestion[], force: boolean, ...before: Child[]): void {
+    const signature = JSON.stringify(questions);
+    if (!force && signature === this.shown) {
+      return;
+    }
+    this.shown = signature;
+    const views = questions.map(question => threadView(this.context, question, this.options));
+    replace(node, ...before, ...(views.length ? views : [empty(this.none)]));
+  }
 }
