@@ -57,6 +57,7 @@ class KitServer(ExtensionApp):  # type: ignore[misc]
 
     def initialize_settings(self) -> None:
         """Make the services the handlers share."""
+        assert self.serverapp is not None
         services = Services(
             courses=CourseRegistry(
                 self.serverapp.root_dir, self.course_dirs, self.course_search_depth, self.log

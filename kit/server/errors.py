@@ -7,7 +7,7 @@ from tornado import web
 from kit.errors import KitError
 
 FIXES = {
-    400: "send a UTF-8 JSON body, e.g. {\"text\": \"how do I ...?\"}",
+    400: 'send a UTF-8 JSON body, e.g. {"text": "how do I ...?"}',
     403: "log in to Jupyter (a token, or the browser's login), as a user whose role may do this",
     404: "check the id; GET /kit/api/v1/courses lists what this server sees",
     405: "see /kit/api/v1/openapi.json for the methods of each endpoint",

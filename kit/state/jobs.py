@@ -27,7 +27,6 @@ class GradingJob:
     finished: dt.datetime | None
 
 
-
 class JobStore:
     """The grading jobs of one course.
 
@@ -56,6 +55,7 @@ class JobStore:
         }
         with self.engine.begin() as conn:
             key = conn.execute(grading_jobs.insert().values(**values)).inserted_primary_key
+            assert key is not None
         job = self.get(int(key[0]))
         assert job is not None
         return job

@@ -63,7 +63,6 @@ class Question:
         return (not self.urgent, -(self.urgency or 0.0), self.created)
 
 
-
 def choose_mentor(candidates: Sequence[str], open_counts: dict[str, int]) -> str | None:
     """The candidate with the fewest open questions; ties go to the first (course.yml's order)."""
     if not candidates:
@@ -114,8 +113,9 @@ class QuestionStore:
                 "urgency": route.get("urgency") if route else None,
                 "urgent": route.get("urgent") if route else None,
             }
-            new_id = conn.execute(questions.insert().values(**row)).inserted_primary_key[0]
-        found = self.get(int(new_id))
+            key = conn.execute(questions.insert().values(**row)).inserted_primary_key
+        assert key is not None
+        found = self.get(int(key[0]))
         assert found is not None
         return found
 
@@ -162,6 +162,7 @@ class QuestionStore:
         with self.engine.begin() as conn:
             row = {"question": question_id, "author": author, "role": role, "text": text}
             new_id = conn.execute(answers.insert().values(**row, created=now)).inserted_primary_key
+            assert new_id is not None
             conn.execute(
                 questions.update()
                 .where(questions.c.id == question_id)
@@ -194,7 +195,12 @@ class QuestionStore:
                 ).mappings():
                     by_question.setdefault(r["question"], []).append(
                         Answer(
-                            r["id"], r["question"], r["author"], r["role"], r["text"], as_utc(r["created"])
+                            r["id"],
+                            r["question"],
+                            r["author"],
+                            r["role"],
+                            r["text"],
+                            as_utc(r["created"]),
                         )
                     )
         return [

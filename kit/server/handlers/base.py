@@ -103,11 +103,21 @@ class KitHandler(ExtensionHandlerMixin, APIHandler):  # type: ignore[misc]
     # -- the request ---------------------------------------------------------------------------
     def query(self, name: str, *, limit: int = 1024) -> str | None:
         """A query argument (None when absent); over ``limit`` characters is a 422."""
-        value = self.get_query_argument(name, None)
-        if value is not None:
-            _clean(value, name)
-            if len(value) > limit:
-                raise ApiError(422, f"{name}: longer than {limit} characters")
+        # read as sent: tornado's own reading drops control characters without a word
+        raw = self.request.query_arguments.get(name)
+        if not raw:
+            return None
+        try:
+            value = raw[-1].decode("utf-8")
+        except UnicodeDecodeError:
+            raise ApiError(400, f"{name}: not UTF-8", "send UTF-8 query arguments") from None
+        return self.part(name, value, limit=limit)
+
+    def part(self, name: str, value: str, *, limit: int = 256) -> str:
+        """A part of the path (a learner's name, say), checked as a query argument is."""
+        _clean(value, name)
+        if len(value) > limit:
+            raise ApiError(422, f"{name}: longer than {limit} characters")
         return value
 
     def course(self) -> Course:
@@ -132,7 +142,9 @@ class KitHandler(ExtensionHandlerMixin, APIHandler):  # type: ignore[misc]
         except UnicodeDecodeError as exc:
             raise ApiError(400, f"the body is not UTF-8 (byte {exc.start})") from None
         except json.JSONDecodeError as exc:
-            raise ApiError(400, f"the body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+            raise ApiError(
+                400, f"the body is not JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+            ) from None
         if not isinstance(data, dict):
             raise ApiError(422, "the body must be a JSON object")
         _clean(data)
@@ -154,13 +166,26 @@ class KitHandler(ExtensionHandlerMixin, APIHandler):  # type: ignore[misc]
         if isinstance(exc, ApiError):
             message, fix = exc.message, exc.fix
         elif isinstance(exc, web.HTTPError):
-            message = (exc.log_message % exc.args if exc.args else exc.log_message) or self._reason
+            message = exc.log_message or self._reason
+            if exc.log_message and exc.args:
+                message = exc.log_message % exc.args
             fix = FIXES.get(status_code, "")
         else:
             message = "the server failed on this request; its log says why"
             fix = "report it with the server's log"
+        if status_code == 405:
+            self.set_header("Allow", ", ".join(self.methods()))
         self.set_header("Content-Type", "application/json; charset=UTF-8")
         self.finish(json.dumps({"error": message, "fix": fix}))
+
+    @classmethod
+    def methods(cls) -> list[str]:
+        """The HTTP methods this handler answers."""
+        return [
+            m
+            for m in ("GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS")
+            if getattr(cls, m.lower()) is not getattr(web.RequestHandler, m.lower())
+        ]
 
 
 class NotFound(KitHandler):

@@ -30,9 +30,7 @@ class MeHandler(KitHandler):
     async def get(self) -> None:
         me = self.identity
         courses = [c.id for c in self.services.courses.courses(self.query("notebook"))]
-        self.send(
-            {"name": me.name, "role": me.role, "mentor_id": me.mentor_id, "courses": courses}
-        )
+        self.send({"name": me.name, "role": me.role, "mentor_id": me.mentor_id, "courses": courses})
 
 
 class CoursesHandler(KitHandler):
@@ -60,4 +58,6 @@ class CourseHandler(KitHandler):
     async def get(self, course_id: str) -> None:
         registry = self.services.courses
         course = registry.course(course_id)
-        self.send(views.course_detail(course, registry.relative(course, "."), self.relative(course)))
+        self.send(
+            views.course_detail(course, registry.relative(course, "."), self.relative(course))
+        )

@@ -7,7 +7,6 @@ from jupyter_server.auth.decorator import authorized
 from tornado import web
 
 from kit.course import Course
-from kit.paths.planner import DEFAULT_THRESHOLD
 from kit.progress.cohort import at_risk, course_params, mastery_table, struggles
 from kit.server import views
 from kit.server.errors import ApiError

@@ -30,7 +30,9 @@ def _unknown(field: str, values: Iterable[str], known: dict[str, Any], kind: str
             close = difflib.get_close_matches(value, list(known), n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'? " if close else ""
             raise ApiError(
-                422, f"{field}: the course has no {kind} '{value}'", f"{hint}known: {', '.join(known)}"
+                422,
+                f"{field}: the course has no {kind} '{value}'",
+                f"{hint}known: {', '.join(known)}",
             )
 
 
@@ -118,7 +120,7 @@ class LearnerMasteryHandler(MasteryHandler):
     @authorized
     @allowed(*STAFF)
     async def get(self, learner: str) -> None:  # type: ignore[override]
-        self.send_mastery(learner)
+        self.send_mastery(self.part("learner", learner))
 
 
 class AttemptsHandler(KitHandler):

@@ -95,7 +95,10 @@ class QuestionsHandler(QuestionBase):
     @allowed(*ROLES)
     async def get(self) -> None:
         course = self.course()
-        learner = self.query("learner", limit=256) or self.identity.name
+        learner = self.query("learner", limit=256)
+        if learner == "":
+            raise ApiError(422, "learner: empty", "leave out ?learner= for your own questions")
+        learner = learner or self.identity.name
         if learner != self.identity.name and not self.identity.staff:
             raise ApiError(403, "a learner sees only their own questions", "leave out ?learner=")
         status = self.query("status")
