@@ -133,3 +133,4 @@ bench: install
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf kit/labextension $(LABEXT)/lib $(LABEXT)/tsconfig.tsbuildinfo
