@@ -127,8 +127,10 @@ export class KitAPI {
     return this.request<IMe>('me', {}, false);
   }
 
-  courses(): Promise<ICourseSummary[]> {
-    return this.request<ICourseSummary[]>('courses', {}, false);
+  /** The courses the server sees; the one ``notebook`` belongs to first. */
+  courses(notebook: string | null = null): Promise<ICourseSummary[]> {
+    const query = notebook ? URLExt.objectToQueryString({ notebook }) : '';
+    return this.request<ICourseSummary[]>(`courses${query}`, {}, false);
   }
 
   courseDetail(id: string): Promise<ICourse> {

@@ -51,6 +51,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
     const api = new KitAPI(app.serviceManager.serverSettings);
     const panel = new MentorKitPanel({
       api,
+      current: () => {
+        const widget = app.shell.currentWidget;
+        return (widget && docManager?.contextForWidget(widget)?.path) || null;
+      },
       open: path => {
         if (docManager) {
           docManager.openOrReveal(path);

@@ -56,8 +56,23 @@ function heatmap(cohort: ICohort): HTMLElement {
   return h(
     'div',
     { class: 'jp-MentorKit-heatmapBox' },
-    h('table', { class: 'jp-MentorKit-heatmap' }, h('thead', {}, head), body)
+    h('table', { class: 'jp-MentorKit-heatmap' }, h('thead', {}, head), body),
+    legend(cohort.threshold)
   );
+}
+
+/** What the cells' shades mean. */
+function legend(threshold: number): HTMLElement {
+  const node = h('div', { class: 'jp-MentorKit-legend jp-MentorKit-meta' }, 'mastery 0%');
+  for (const level of [0, 25, 50, 75, 100]) {
+    const cell = h('span', { class: 'jp-MentorKit-cell' });
+    cell.style.setProperty('--jp-MentorKit-level', String(level));
+    node.appendChild(cell);
+  }
+  node.appendChild(
+    document.createTextNode(`100% · at risk below ${percent(threshold)} · blank: never tried`)
+  );
+  return node;
 }
 
 function atRisk(cohort: ICohort): HTMLElement {

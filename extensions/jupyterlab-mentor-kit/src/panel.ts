@@ -10,6 +10,8 @@ import { IMe, Role } from './types';
 
 export interface IPanelOptions {
   api: KitAPI;
+  /** The path of the notebook in front, if any: its course is shown first. */
+  current(): string | null;
   open(path: string): void;
   notify(message: string): void;
 }
@@ -82,14 +84,7 @@ export class MentorKitPanel extends Widget {
       return;
     }
     const me = this.me;
-    const wanted = this.settings.defaultCourse;
-    const chosen = this.options.api.course;
-    this.options.api.course =
-      chosen && me.courses.includes(chosen)
-        ? chosen
-        : me.courses.includes(wanted)
-          ? wanted
-          : (me.courses[0] ?? null);
+    this.options.api.course = await this.chooseCourse(me);
     replace(this.header, this.titleRow(), this.who(me));
     if (!me.courses.length) {
       replace(
@@ -110,6 +105,32 @@ export class MentorKitPanel extends Widget {
     this.node.dataset.role = me.role;
     await this.refresh();
     this.schedule();
+  }
+
+  /**
+   * The course to show: the one chosen in the panel, else the default of the settings,
+   * else the course of the notebook in front, else the first.
+   */
+  private async chooseCourse(me: IMe): Promise<string | null> {
+    const chosen = this.options.api.course;
+    if (chosen && me.courses.includes(chosen)) {
+      return chosen;
+    }
+    if (me.courses.includes(this.settings.defaultCourse)) {
+      return this.settings.defaultCourse;
+    }
+    const notebook = this.options.current();
+    if (notebook && me.courses.length > 1) {
+      try {
+        const [first] = await this.options.api.courses(notebook);
+        if (first && me.courses.includes(first.id)) {
+          return first.id;
+        }
+      } catch {
+        // the first course will do
+      }
+    }
+    return me.courses[0] ?? null;
   }
 
   /** Reload every section. */
