@@ -100,7 +100,8 @@ demo: install
 	@echo "    make lab AS=learner    # you are a learner: your path, mastery, questions"
 	@echo "It prints the address to open (http://127.0.0.1:$(LAB_PORT)/lab?token=...)."
 
-# JupyterLab on 127.0.0.1 on the demo course (make demo prepares it), with a fresh token
+# JupyterLab on 127.0.0.1 on the demo course (make demo prepares it), with a fresh token;
+# the course is named, since the book's generated project beside it holds a copy of course.yml
 lab: install
 	@test -d $(DEMO_COURSE) || { echo "error: no demo course at $(DEMO_COURSE)"; \
 	  echo "    fix: run make demo first (it grades the projects, simulates a cohort and trains the router)"; exit 1; }
@@ -110,6 +111,7 @@ lab: install
 	echo "and click the Mentor Kit icon in the left side bar (Ctrl-C stops the server)."; \
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
 	  --ServerApp.port_retries=0 --ServerApp.root_dir=$(DEMO) --IdentityProvider.token=$$token \
+	  --KitServer.course_dirs=$(notdir $(COURSE)) \
 	  $(if $(filter learner,$(AS)),--KitServer.instructors=instructor) \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
