@@ -132,6 +132,8 @@ bench: install
 	$(BIN)/python bench/cli_startup.py
 	$(BIN)/python bench/paths.py
 	$(BIN)/python bench/book.py --track data-analyst
+	$(BIN)/python bench/server.py
+	$(BIN)/python bench/panel.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache

@@ -107,3 +107,19 @@ class CourseDatabase:
     def close(self) -> None:
         """Release the connections."""
         self.engine.dispose()
+
+
+class CourseRecords:
+    """The base of each store: one kind of record of one course, in the course's database.
+
+    Parameters
+    ----------
+    database:
+        The course's database.
+    course:
+        The course id.
+    """
+
+    def __init__(self, database: CourseDatabase, course: str) -> None:
+        self.engine = database.engine
+        self.course = course

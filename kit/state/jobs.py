@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from kit.progress.attempts import utcnow
-from kit.state.database import CourseDatabase, as_utc
+from kit.state.database import CourseRecords, as_utc
 from kit.state.schema import grading_jobs
 
 
@@ -27,20 +27,8 @@ class GradingJob:
     finished: dt.datetime | None
 
 
-class JobStore:
-    """The grading jobs of one course.
-
-    Parameters
-    ----------
-    database:
-        The course's database.
-    course:
-        The course id.
-    """
-
-    def __init__(self, database: CourseDatabase, course: str) -> None:
-        self.engine = database.engine
-        self.course = course
+class JobStore(CourseRecords):
+    """The grading jobs of one course."""
 
     def start(self, project: str) -> GradingJob:
         """Record a job that starts now."""

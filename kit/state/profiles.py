@@ -6,24 +6,12 @@ import sqlalchemy as sa
 
 from kit.paths.profile import LearnerProfile
 from kit.progress.attempts import utcnow
-from kit.state.database import CourseDatabase
+from kit.state.database import CourseRecords
 from kit.state.schema import profiles
 
 
-class ProfileStore:
-    """The profiles of one course's learners.
-
-    Parameters
-    ----------
-    database:
-        The course's database.
-    course:
-        The course id.
-    """
-
-    def __init__(self, database: CourseDatabase, course: str) -> None:
-        self.engine = database.engine
-        self.course = course
+class ProfileStore(CourseRecords):
+    """The profiles of one course's learners."""
 
     def get(self, learner: str) -> LearnerProfile:
         """The learner's saved profile, or a new one."""

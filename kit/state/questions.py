@@ -16,7 +16,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 
 from kit.progress.attempts import utcnow
-from kit.state.database import CourseDatabase, as_utc
+from kit.state.database import CourseRecords, as_utc
 from kit.state.schema import answers, questions
 
 Status = Literal["open", "answered", "resolved"]
@@ -70,20 +70,8 @@ def choose_mentor(candidates: Sequence[str], open_counts: dict[str, int]) -> str
     return min(candidates, key=lambda m: (open_counts.get(m, 0), candidates.index(m)))
 
 
-class QuestionStore:
-    """The questions of one course.
-
-    Parameters
-    ----------
-    database:
-        The course's database.
-    course:
-        The course id.
-    """
-
-    def __init__(self, database: CourseDatabase, course: str) -> None:
-        self.engine = database.engine
-        self.course = course
+class QuestionStore(CourseRecords):
+    """The questions of one course."""
 
     def ask(
         self,

@@ -8,6 +8,7 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
+from jupyter_server.auth.decorator import authorized
 from jupyter_server.auth.identity import IdentityProvider, PasswordIdentityProvider
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.extension.handler import ExtensionHandlerMixin
@@ -31,8 +32,9 @@ server's owner, whatever anonymous name the provider makes up for the session.""
 
 
 def allowed(*roles: Role) -> Callable[[Method], Method]:
-    """Let only users of ``roles`` call the method (403 for the others); turn the kit's errors
-    it raises into 4xx answers."""
+    """An endpoint of the API: the user must be logged in (jupyter_server's authentication),
+    authorized for the resource ``kit`` (its authorizer) and of one of ``roles`` (403 for the
+    others); the kit's errors the method raises become 4xx answers."""
 
     def wrap(method: Method) -> Method:
         @functools.wraps(method)
@@ -49,7 +51,7 @@ def allowed(*roles: Role) -> Callable[[Method], Method]:
             except KitError as exc:
                 raise from_kit_error(exc) from exc
 
-        return cast(Method, inner)
+        return cast(Method, web.authenticated(authorized(inner)))
 
     return wrap
 

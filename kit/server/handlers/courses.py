@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from jupyter_server.auth.decorator import authorized
-from tornado import web
-
 from kit.server import views
 from kit.server.handlers.base import KitHandler, allowed
 from kit.server.openapi import document
@@ -14,8 +11,6 @@ from kit.server.roles import ROLES
 class OpenApiHandler(KitHandler):
     """``GET /openapi.json``."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def get(self) -> None:
         self.send(document())
@@ -24,8 +19,6 @@ class OpenApiHandler(KitHandler):
 class MeHandler(KitHandler):
     """``GET /me``."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def get(self) -> None:
         me = self.identity
@@ -36,8 +29,6 @@ class MeHandler(KitHandler):
 class CoursesHandler(KitHandler):
     """``GET /courses``."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def get(self) -> None:
         registry = self.services.courses
@@ -52,8 +43,6 @@ class CoursesHandler(KitHandler):
 class CourseHandler(KitHandler):
     """``GET /courses/{id}``."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def get(self, course_id: str) -> None:
         registry = self.services.courses

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from jupyter_server.auth.decorator import authorized
-from tornado import web
-
 from kit.course import Course
 from kit.progress.cohort import at_risk, course_params, mastery_table, struggles
 from kit.server import views
@@ -22,8 +19,6 @@ cohort report's threshold)."""
 class CohortHandler(KitHandler):
     """``GET /cohort``."""
 
-    @web.authenticated
-    @authorized
     @allowed("instructor")
     async def get(self) -> None:
         course = self.course()
@@ -56,8 +51,6 @@ class GradingBase(KitHandler):
 class GradingHandler(GradingBase):
     """``GET /grading``."""
 
-    @web.authenticated
-    @authorized
     @allowed("instructor")
     async def get(self) -> None:
         course = self.course()
@@ -70,8 +63,6 @@ class GradingHandler(GradingBase):
 class GradeHandler(GradingBase):
     """``POST /grading/{project}``: start grading in the background."""
 
-    @web.authenticated
-    @authorized
     @allowed("instructor")
     async def post(self, project: str) -> None:
         course = self.course()
@@ -91,8 +82,6 @@ class GradeHandler(GradingBase):
 class GradingJobHandler(GradingBase):
     """``GET /grading/{project}/job``."""
 
-    @web.authenticated
-    @authorized
     @allowed("instructor")
     async def get(self, project: str) -> None:
         course = self.course()

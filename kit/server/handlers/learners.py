@@ -7,9 +7,6 @@ import difflib
 from collections.abc import Iterable
 from typing import Any
 
-from jupyter_server.auth.decorator import authorized
-from tornado import web
-
 from kit.course import Course
 from kit.paths.planner import DEFAULT_THRESHOLD, PlanError, plan_path
 from kit.paths.profile import LearnerProfile
@@ -59,16 +56,12 @@ def measured(
 class ProfileHandler(KitHandler):
     """``GET`` and ``PUT /me/profile``."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def get(self) -> None:
         course = self.course()
         state = self.services.courses.state(course)
         self.send(state.profiles.get(self.identity.name).model_dump(mode="json"))
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def put(self) -> None:
         course = self.course()
@@ -80,8 +73,6 @@ class ProfileHandler(KitHandler):
 class PathHandler(KitHandler):
     """``GET /me/path``."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def get(self) -> None:
         course = self.course()
@@ -99,8 +90,6 @@ class PathHandler(KitHandler):
 class MasteryHandler(KitHandler):
     """``GET /me/mastery``."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def get(self) -> None:
         self.send_mastery(self.identity.name)
@@ -116,8 +105,6 @@ class MasteryHandler(KitHandler):
 class LearnerMasteryHandler(MasteryHandler):
     """``GET /learners/{name}/mastery`` (mentors and instructors)."""
 
-    @web.authenticated
-    @authorized
     @allowed(*STAFF)
     async def get(self, learner: str) -> None:  # type: ignore[override]
         self.send_mastery(self.part("learner", learner))
@@ -126,8 +113,6 @@ class LearnerMasteryHandler(MasteryHandler):
 class AttemptsHandler(KitHandler):
     """``POST /me/attempts``."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def post(self) -> None:
         course = self.course()

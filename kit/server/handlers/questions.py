@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from jupyter_server.auth.decorator import authorized
-from tornado import web
-
 from kit.classify.errors import RouterError
 from kit.course import Course
 from kit.server import views
@@ -29,8 +26,6 @@ def mentors_for(course: Course, route: dict[str, Any]) -> list[str]:
 class RouteHandler(KitHandler):
     """``POST /route``: the router's answer; nothing is stored."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def post(self) -> None:
         course = self.course()
@@ -69,8 +64,6 @@ class QuestionBase(KitHandler):
 class QuestionsHandler(QuestionBase):
     """``POST /questions`` (ask) and ``GET /questions`` (mine, or a learner's for mentors)."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def post(self) -> None:
         course = self.course()
@@ -90,8 +83,6 @@ class QuestionsHandler(QuestionBase):
         )
         self.send_question(course, question, 201)
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def get(self) -> None:
         course = self.course()
@@ -112,8 +103,6 @@ class QuestionsHandler(QuestionBase):
 class QuestionHandler(QuestionBase):
     """``GET /questions/{id}``."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def get(self, question_id: str) -> None:
         course = self.course()
@@ -123,8 +112,6 @@ class QuestionHandler(QuestionBase):
 class AnswersHandler(QuestionBase):
     """``POST /questions/{id}/answers``: a mentor's answer, or the asker's follow-up."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def post(self, question_id: str) -> None:
         course = self.course()
@@ -139,8 +126,6 @@ class AnswersHandler(QuestionBase):
 class ResolveHandler(QuestionBase):
     """``POST /questions/{id}/resolve``."""
 
-    @web.authenticated
-    @authorized
     @allowed(*ROLES)
     async def post(self, question_id: str) -> None:
         course = self.course()
@@ -151,8 +136,6 @@ class ResolveHandler(QuestionBase):
 class InboxHandler(QuestionBase):
     """``GET /inbox``: open questions, most urgent first, with the asker's mastery."""
 
-    @web.authenticated
-    @authorized
     @allowed(*STAFF)
     async def get(self) -> None:
         course = self.course()
