@@ -12,6 +12,14 @@ DEMO   ?= build/demo
 DEMO_COURSE := $(DEMO)/$(notdir $(COURSE))
 PROJECTS ?= pandas-analysis classifier-evaluation question-classifier
 KIT    := $(BIN)/kit
+# the JupyterLab extension: built with the machine's node and npm from its committed lockfile
+LABEXT     := extensions/jupyterlab-mentor-kit
+LABEXT_OUT := kit/labextension/package.json
+LABEXT_DEPS := $(LABEXT)/node_modules/.package-lock.json
+LABEXT_SRC := $(wildcard $(LABEXT)/src/*.ts $(LABEXT)/style/*.css $(LABEXT)/style/*.js \
+  $(LABEXT)/style/icons/*.svg $(LABEXT)/schema/*.json) $(LABEXT)/package.json $(LABEXT)/tsconfig.json
+LABEXT_INSTALLED := $(VENV)/share/jupyter/labextensions/jupyterlab-mentor-kit/package.json
+LAB_PORT ?= 8888
 
 # the CPU build of torch must come first: a bare or loose torch requirement pulls a CUDA build
 TORCH_SPEC ?= torch==2.13.0
@@ -21,11 +29,12 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 
-.PHONY: install system-packages demo test lint format bench clean
+.PHONY: install system-packages labextension demo lab test lint format bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(LABEXT_INSTALLED)
 
-$(STAMP): pyproject.toml
+# built first, so that the editable install below finds it fresh and only copies it
+$(STAMP): pyproject.toml | $(LABEXT_OUT)
 	@$(MAKE) --no-print-directory system-packages
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check "$(TORCH_SPEC)"
@@ -45,6 +54,21 @@ system-packages:
 	elif ! command -v bwrap >/dev/null; then \
 	  echo "note: bubblewrap is missing, so kit grade runs learners' code without a jail: sudo apt install$$missing"; \
 	fi
+
+labextension: $(LABEXT_OUT)
+
+# npm ci only when the lockfile changed; the build only when a source changed
+$(LABEXT_DEPS): $(LABEXT)/package-lock.json
+	cd $(LABEXT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(LABEXT_DEPS)
+
+$(LABEXT_OUT): $(LABEXT_SRC) $(LABEXT_DEPS)
+	cd $(LABEXT) && npm run --silent build:prod
+
+# a rebuilt extension is copied into the environment again (share/jupyter/labextensions)
+$(LABEXT_INSTALLED): $(LABEXT_OUT) $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $(LABEXT_INSTALLED)
 
 demo: install
 	@rm -rf $(DEMO_COURSE) && mkdir -p $(DEMO) && cp -r $(COURSE) $(DEMO_COURSE) && rm -rf $(DEMO_COURSE)/_kit
@@ -85,6 +109,26 @@ demo: install
 	@echo "               $(DEMO)/progress.html (the cohort report: mastery, learners at risk),"
 	@echo "               $(DEMO)/path-ml-engineer.png (a learner's path: done, next, later);"
 	@echo "               open $(COURSE)/start.ipynb in JupyterLab for the path selector."
+	@echo ""
+	@echo "JupyterLab on the demo course, with the Mentor Kit panel in the left side bar:"
+	@echo "    make lab               # you are the course's instructor: inbox, cohort, grading"
+	@echo "    make lab AS=learner    # you are a learner: your path, mastery, questions"
+	@echo "It prints the address to open (http://127.0.0.1:$(LAB_PORT)/lab?token=...)."
+
+# JupyterLab on 127.0.0.1 on the demo course (make demo prepares it), with a fresh token;
+# the course is named, since the book's generated project beside it holds a copy of course.yml
+lab: install
+	@test -d $(DEMO_COURSE) || { echo "error: no demo course at $(DEMO_COURSE)"; \
+	  echo "    fix: run make demo first (it grades the projects, simulates a cohort and trains the router)"; exit 1; }
+	@token=$$($(BIN)/python -c "import secrets; print(secrets.token_hex(24))"); \
+	echo "Mentor Kit: JupyterLab on $(DEMO_COURSE); open"; \
+	echo "    http://127.0.0.1:$(LAB_PORT)/lab?token=$$token"; \
+	echo "and click the Mentor Kit icon in the left side bar (Ctrl-C stops the server)."; \
+	$(BIN)/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(LAB_PORT) \
+	  --ServerApp.port_retries=0 --ServerApp.root_dir=$(DEMO) --IdentityProvider.token=$$token \
+	  --KitServer.course_dirs=$(notdir $(COURSE)) \
+	  $(if $(filter learner,$(AS)),--KitServer.instructors=instructor) \
+	  $(if $(filter 0,$(shell id -u)),--allow-root)
 
 test: install
 	$(BIN)/python -m pytest
@@ -104,6 +148,8 @@ bench: install
 	$(BIN)/python bench/paths.py
 	$(BIN)/python bench/book.py --track data-analyst
 	$(BIN)/python bench/server.py
+	$(BIN)/python bench/panel.py
 
 clean:
 	rm -rf build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf kit/labextension $(LABEXT)/lib $(LABEXT)/tsconfig.tsbuildinfo

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from kit.cli import main as kit_main
+from tests.chromium import require_chromium
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_COURSE = ROOT / "courses" / "python-ml"
@@ -61,6 +62,13 @@ def shared_data() -> Path:
             "is not part of the project"
         )
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium (/usr/bin/chromium); the test skips without it, or fails where
+    KIT_REQUIRE_BROWSER is set (CI)."""
+    return require_chromium()
 
 
 @pytest.fixture
