@@ -305,7 +305,8 @@ def _raised(nb: Any, kind: Callable[[Any], bool]) -> bool:
 
 
 def _why_dead(kernel: Kernel, limits: Limits) -> str:
-    """Which limit killed the kernel, read from its cgroup before it is removed."""
+    """Which limit killed the kernel, read from its cgroup before it is removed (without a
+    cgroup, as a user other than root, the CPU time used is not known: both causes are named)."""
     if _hit_process_limit(kernel, limits):
         return _process_limit_reached(limits)
     group = Cgroup(kernel.pid) if kernel.pid else None
@@ -313,7 +314,14 @@ def _why_dead(kernel: Kernel, limits: Limits) -> str:
     out_of_memory = any(mark in log for mark in ("MemoryError", "Cannot allocate", "bad_alloc"))
     if (group is not None and group.hit_memory_limit(limits)) or out_of_memory:
         return _memory_limit_reached(limits)
-    return "the code ended it, or a limit stopped it"
+    if group is not None and group.hit_cpu_limit(limits):
+        return f"the CPU time limit ({limits.cpu_seconds} s) was reached"
+    if group is not None and group.folders():  # the cgroup counted: no limit of it was met
+        return "its own code ended it (an exit or a crash); no limit was reached"
+    return (
+        "its own code ended it (an exit or a crash), or the CPU time limit "
+        f"({limits.cpu_seconds} s) stopped it"
+    )
 
 
 def _kill(kernel: Kernel, client: _CappedClient) -> None:

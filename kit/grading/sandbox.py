@@ -110,7 +110,7 @@ def _counted(text: str, key: str) -> bool:
 @dataclass(frozen=True)
 class Cgroup:
     """The cgroup of one kernel's sandbox, ``kit-sandbox-<pid>``: one folder per v1 controller
-    (pids, memory, freezer) where those are mounted, else one in the unified (v2) hierarchy.
+    (pids, memory, freezer, cpuacct) where those are mounted, else one in the unified (v2) hierarchy.
 
     Parameters
     ----------
@@ -123,11 +123,12 @@ class Cgroup:
     ROOT: ClassVar[Path] = Path("/sys/fs/cgroup")
     PREFIX: ClassVar[str] = "kit-sandbox-"
     # v1 controller -> (limit file, what limits it); the freezer has none: it lets the grader
-    # stop a fork bomb's children all at once
+    # stop a fork bomb's children all at once; nor has cpuacct: it counts the CPU time used
     V1: ClassVar[dict[str, str]] = {
         "pids": "pids.max",
         "memory": "memory.limit_in_bytes",
         "freezer": "",
+        "cpuacct": "",
     }
 
     @property
@@ -214,6 +215,21 @@ class Cgroup:
         near_limit = peak.isdigit() and int(peak) >= 0.9 * limits.memory_bytes
         oom_killed = _counted(_read(self.ROOT / self.name / "memory.events"), "oom_kill")
         return bool(failcnt and failcnt != "0") or near_limit or oom_killed
+
+    def cpu_seconds(self) -> float:
+        """The CPU time the cgroup's processes used (read before :meth:`remove`; 0 where no
+        cgroup counts it)."""
+        used = _read(self.ROOT / "cpuacct" / self.name / "cpuacct.usage").strip()
+        if used.isdigit():
+            return int(used) / 1e9
+        for line in _read(self.ROOT / self.name / "cpu.stat").splitlines():
+            if line.startswith("usage_usec "):
+                return int(line.split()[1]) / 1e6
+        return 0.0
+
+    def hit_cpu_limit(self, limits: Limits) -> bool:
+        """Whether the kernel used up its CPU time (read before :meth:`remove`)."""
+        return self.cpu_seconds() >= 0.95 * limits.cpu_seconds
 
     def remove(self) -> None:
         """Kill whatever is left in the cgroup (a fork bomb's children) and remove it."""

@@ -176,11 +176,11 @@ def jail_or_skip() -> None:
         pytest.skip(f"no jail on this machine: {why}")
 
 
-def mode_folder(request: Any, tmp_path_factory: Any, name: str) -> Path:
-    """A folder for a module's course graded in ``request.param``'s mode: the grader's own
-    user ("grader"; "dask", on a local Dask cluster), or nobody (an ordinary user; skipped
-    where the tests cannot switch)."""
-    if request.param in ("grader", "dask"):
+def mode_folder(request: Any, tmp_path_factory: Any, name: str, mode: str = "") -> Path:
+    """A folder for a course graded in ``mode`` (by default ``request.param``): by the
+    grader's own user ("grader"; "dask", on a local Dask cluster), or by nobody (an ordinary
+    user; skipped where the tests cannot switch)."""
+    if (mode or request.param) in ("grader", "dask"):
         return Path(tmp_path_factory.mktemp(name))
     why = can_switch_to_nobody()
     if why:

@@ -348,3 +348,30 @@ def test_no_sandbox_left_behind(graded: Graded) -> None:
         time.sleep(0.1)
     assert not left, sorted(map(str, left))
     assert not _kernels_of_this_run(graded.marker)
+
+
+@pytest.mark.parametrize("mode", ["grader", "nobody"])
+def test_a_kernel_stopped_by_its_cpu_time_says_so(
+    mode: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A cell that spins past the CPU time limit (before any wall-clock limit) kills its kernel;
+    the note names the CPU time limit: read from the cgroup where the grader is root, and, for
+    an ordinary user who has no cgroup, named beside the other cause a kernel dies of."""
+    folder = mode_folder(request, tmp_path_factory, "cpu", mode)
+    root = new_course(folder / "course")
+    limits = "grading:\n  timeout_cell: 60\n  timeout_notebook: 90\n  cpu_seconds: 2\n"
+    (root / "course.yml").write_text((root / "course.yml").read_text() + limits)
+    course = load_course(root)
+    nbg = NbgraderCourse(course)
+    nbg.assign(PROJECT)
+    for learner, code in (("spinner", "while True:\n    pass"), ("honest", RIGHT)):
+        make_submission(
+            course, PROJECT, nbg.submitted(PROJECT) / learner / PROJECT, {"count-evens": code}
+        )
+    outcomes, _ = grade_as(mode, course, PROJECT)
+    notes = " | ".join(outcomes["spinner"].notes)
+    assert "kernel died" in notes and "CPU time limit (2 s)" in notes, notes
+    if mode == "grader" and os.getuid() == 0:
+        assert "was reached" in notes, notes  # the cgroup counted it
+    assert outcomes["spinner"].score == 0
+    assert outcomes["honest"].score == 3 and not outcomes["honest"].notes
