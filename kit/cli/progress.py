@@ -42,7 +42,7 @@ def progress() -> None:
 @data_file_option("test", "Answers of the test learners, predicted one step ahead.")
 @click.option(
     "--model",
-    type=click.Choice(["baseline", "bkt", "bkt-forget", "dkt"]),
+    type=click.Choice(["baseline", "bkt", "bkt-forget", "best-lr", "dkt"]),
     default="bkt",
     show_default=True,
     help="Model to fit and score.",
@@ -60,7 +60,7 @@ def progress_eval(train: Path, test: Path, model: str, as_json: bool, seed: int)
 
     from kit.progress.evaluation import LeakWarning, evaluate
 
-    options: dict[str, Any] = {"random_state": seed} if model != "baseline" else {}
+    options: dict[str, Any] = {"random_state": seed} if model not in ("baseline", "best-lr") else {}
     if model == "dkt" and not as_json:
         options["progress"] = lambda epoch, loss, auc: console(stderr=True).print(
             f"epoch {epoch}: train loss {loss:.4f}, validation AUC {auc:.4f}"
