@@ -44,7 +44,7 @@ def progress() -> None:
 @data_file_option("test", "Answers of the test learners, predicted one step ahead.")
 @click.option(
     "--model",
-    type=click.Choice(["baseline", "bkt", "bkt-forget", "best-lr", "dkt"]),
+    type=click.Choice(["baseline", "bkt", "bkt-forget", "best-lr", "dkt", "best-lr+dkt"]),
     default="bkt",
     show_default=True,
     help="Model to fit and score.",

@@ -48,6 +48,9 @@ class DKT:
     max_epochs, patience:
         Training stops when validation AUC has not improved for ``patience`` epochs; the best
         epoch's weights are kept.
+    max_seconds:
+        Training also stops after the first epoch that ends past this many seconds (None: no
+        limit), so that a fit on a shared machine stays bounded.
     val_fraction:
         Share of the training learners held out for early stopping.
     device:
@@ -65,6 +68,8 @@ class DKT:
         Per epoch: train loss, validation AUC, seconds.
     best_epoch_:
         The epoch whose weights are kept.
+    stopped_by_time_:
+        Whether ``max_seconds`` ended the training.
     """
 
     def __init__(
@@ -79,6 +84,7 @@ class DKT:
         lr: float = 2e-3,
         max_epochs: int = 30,
         patience: int = 3,
+        max_seconds: float | None = None,
         val_fraction: float = 0.1,
         device: str | None = None,
         random_state: int = 0,
@@ -93,6 +99,7 @@ class DKT:
         self.lr = lr
         self.max_epochs = max_epochs
         self.patience = patience
+        self.max_seconds = max_seconds
         self.val_fraction = val_fraction
         self.device = device
         self.random_state = random_state
@@ -223,6 +230,8 @@ class DKT:
         loss_fn = torch.nn.BCEWithLogitsLoss(reduction="sum")
         win_skills, win_correct = self._windows(train)
         best_auc, best_state, stale = -math.inf, None, 0
+        fit_started = time.perf_counter()
+        self.stopped_by_time_ = False
         self.history_: list[dict[str, float]] = []
         for epoch in range(1, self.max_epochs + 1):
             started = time.perf_counter()
@@ -265,6 +274,12 @@ class DKT:
                 stale += 1
                 if stale >= self.patience:
                     break
+            if (
+                self.max_seconds is not None
+                and time.perf_counter() - fit_started > self.max_seconds
+            ):
+                self.stopped_by_time_ = True
+                break
         if best_state is not None:
             self.net_.load_state_dict(best_state)
         self.val_auc_ = best_auc
@@ -396,6 +411,7 @@ class DKT:
                 "lr",
                 "max_epochs",
                 "patience",
+                "max_seconds",
                 "val_fraction",
                 "random_state",
             )

@@ -84,3 +84,10 @@ def test_query_head_predicts_from_the_past_and_round_trips(data: Sequences, tmp_
     again = DKT.load(model.save(tmp_path / "dkt.pt"))
     assert again.query and np.allclose(again.predict_proba(data), model.predict_proba(data))
     assert model.influence().shape == (2, 2)
+
+
+def test_time_limit_stops_training(data: Sequences) -> None:
+    model = DKT(hidden=8, max_epochs=5, patience=5, max_seconds=0.0).fit(data.subset(range(60)))
+    assert len(model.history_) == 1 and model.stopped_by_time_
+    free = DKT(hidden=8, max_epochs=2, patience=5).fit(data.subset(range(60)))
+    assert len(free.history_) == 2 and not free.stopped_by_time_

@@ -1,0 +1,78 @@
+"""A blend of learner models: the mean of their predictions in log-odds.
+
+Models that err differently (a count model that sees the learner's whole record at once and a
+recurrent network that reads the answers in order) are more accurate together than either alone,
+as ensembles of student models have shown (Pardos, Gowda, Baker & Heffernan, "The sum is
+greater than the parts", SIGKDD Explorations 2012).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from kit.progress.data import Sequences
+
+EPS = 1e-6
+
+
+def mean_log_odds(predictions: Sequence[np.ndarray]) -> np.ndarray:
+    """The blend of several models' P(correct): the mean of their log-odds, back to P."""
+    stacked = np.clip(np.vstack([np.asarray(p, dtype=float) for p in predictions]), EPS, 1 - EPS)
+    z = np.log(stacked / (1 - stacked)).mean(axis=0)
+    return np.asarray(1 / (1 + np.exp(-z)), dtype=float)
+
+
+class Blend:
+    """Several models fitted on the same learners; predictions are their mean log-odds.
+
+    Parameters
+    ----------
+    models:
+        Model names (as ``kit progress eval --model`` spells them).
+    random_state:
+        Seed of the models that take one.
+
+    Attributes
+    ----------
+    models_:
+        The fitted models, in order.
+    """
+
+    def __init__(self, models: Sequence[str] = ("best-lr", "dkt"), *, random_state: int = 0):
+        self.models = models
+        self.random_state = random_state
+
+    def fit(self, data: Sequences) -> Blend:
+        """Fit every model on ``data``."""
+        from kit.progress.evaluation import make_model
+
+        if len(self.models) < 1:
+            raise ValueError("a blend needs at least one model")
+        self.models_: list[Any] = []
+        for name in self.models:
+            options = {} if name in ("baseline", "best-lr") else {"random_state": self.random_state}
+            self.models_.append(make_model(name, **options).fit(data))
+        return self
+
+    def predict_proba(self, data: Sequences) -> np.ndarray:
+        """One-step-ahead P(correct) of every answer: the models' mean log-odds."""
+        return mean_log_odds([m.predict_proba(data) for m in self.models_])
+
+    def mastery(
+        self, data: Sequences, skills: Iterable[str] | None = None
+    ) -> dict[str, dict[str, float]]:
+        """P(right) of each learner's next answer per skill: the mean log-odds of the models
+        that give one (all models here predict the next answer)."""
+        wanted = None if skills is None else list(skills)
+        each = [m.mastery(data, wanted) for m in self.models_]
+        result: dict[str, dict[str, float]] = {}
+        for learner in each[0]:
+            common = set.intersection(*(set(e.get(learner, {})) for e in each))
+            result[learner] = {
+                s: float(mean_log_odds([np.array([e[learner][s]]) for e in each])[0])
+                for s in sorted(common)
+            }
+        return result
