@@ -187,3 +187,27 @@ def test_long_csv_keeps_items_and_times(tmp_path: Path) -> None:
     path.write_text("user_id,skill,correct\nada,a,1\n")
     plain = load_sequences(path)
     assert plain.items is None and plain.times is None
+
+
+def test_cli_eval_best_lr(cohort: Sequences, tmp_path: Path) -> None:
+    import json
+
+    from tests.conftest import run_cli
+
+    for name, part in (
+        ("train", cohort.subset(range(400))),
+        ("test", cohort.subset(range(400, 600))),
+    ):
+        lines = []
+        for skills, correct in zip(part.skills, part.correct, strict=True):
+            lines += [
+                str(len(skills)),
+                ",".join(map(str, skills)),
+                ",".join(f"{c:g}" for c in correct),
+            ]
+        (tmp_path / f"{name}.csv").write_text("\n".join(lines) + "\n")
+    args = ["progress", "eval", "--train", str(tmp_path / "train.csv")]
+    code, out = run_cli(*args, "--test", str(tmp_path / "test.csv"), "--model", "best-lr", "--json")
+    assert code == 0, out
+    result = json.loads(out)
+    assert result["model"] == "best-lr" and result["auc"] > 0.7 and result["n_test"] > 1000
