@@ -47,6 +47,7 @@ CAP = 3.0  # a learner stops after three times the course's hours
 class Outcome:
     minutes: float  # when every needed skill was truly known (inf: never)
     budget: float  # one pass of the track's lessons
+    early: bool = False  # the plan came out empty before the goal was truly reached
 
 
 def _sigmoid(x: float) -> float:
@@ -133,7 +134,7 @@ def adaptive(
         plan = plan_path(course, profile, learner_mastery(learner.attempts, model))
         item = plan.next_item
         if item is None:
-            return Outcome(math.inf, budget)  # believes the goal is met: stops
+            return Outcome(math.inf, budget, early=True)  # believes the goal is met: stops
         study(course, learner, [s for s in item.skills if s in course.skills], checks)
         minutes += item.minutes
     return Outcome(math.inf, budget)
