@@ -31,9 +31,7 @@ class Blend:
     Parameters
     ----------
     models:
-        Model names (as ``kit progress eval --model`` spells them).
-    random_state:
-        Seed of the models that take one.
+        The models, not fitted yet (as scikit-learn's voting ensembles take estimators).
 
     Attributes
     ----------
@@ -41,20 +39,14 @@ class Blend:
         The fitted models, in order.
     """
 
-    def __init__(self, models: Sequence[str] = ("best-lr", "dkt"), *, random_state: int = 0):
+    def __init__(self, models: Sequence[Any]) -> None:
         self.models = models
-        self.random_state = random_state
 
     def fit(self, data: Sequences) -> Blend:
         """Fit every model on ``data``."""
-        from kit.progress.evaluation import make_model
-
         if len(self.models) < 1:
             raise ValueError("a blend needs at least one model")
-        self.models_: list[Any] = []
-        for name in self.models:
-            options = {} if name in ("baseline", "best-lr") else {"random_state": self.random_state}
-            self.models_.append(make_model(name, **options).fit(data))
+        self.models_: list[Any] = [model.fit(data) for model in self.models]
         return self
 
     def predict_proba(self, data: Sequences) -> np.ndarray:

@@ -48,7 +48,7 @@ def make_model(name: str, **options: Any) -> Predictor:
     if name == "best-lr+dkt":
         from kit.progress.blend import Blend
 
-        return Blend(("best-lr", "dkt"), **options)
+        return Blend([make_model("best-lr"), make_model("dkt", **options)])
     if name == "dkt":
         from kit.progress.dkt import DKT
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kit.progress.baseline import SkillRate
 from kit.progress.bestlr import BestLR
 from kit.progress.bkt import BKTParams
 from kit.progress.blend import Blend, mean_log_odds
@@ -22,7 +23,7 @@ def test_blend_predicts_and_masters_as_its_models_do() -> None:
     params = {"a": BKTParams(prior=0.2, learn=0.3), "b": BKTParams(prior=0.4, learn=0.1)}
     data = simulate_bkt(params, 200, (4, 8), seed=2)
     train, test = data.subset(range(150)), data.subset(range(150, 200))
-    blend = Blend(("best-lr", "best-lr")).fit(train)
+    blend = Blend([BestLR(), BestLR()]).fit(train)
     alone = BestLR().fit(train)
     # two copies of one model blend to that model
     assert blend.predict_proba(test) == pytest.approx(alone.predict_proba(test))
@@ -30,11 +31,11 @@ def test_blend_predicts_and_masters_as_its_models_do() -> None:
     assert mixed.keys() == single.keys()
     for learner, values in single.items():
         assert mixed[learner] == pytest.approx(values)
-    both = Blend(("baseline", "best-lr")).fit(train)
+    both = Blend([SkillRate(), BestLR()]).fit(train)
     p = both.predict_proba(test)
     parts = [m.predict_proba(test) for m in both.models_]
     assert p == pytest.approx(mean_log_odds(parts))
     assert not np.allclose(p, parts[1])
     assert isinstance(make_model("best-lr+dkt", random_state=1), Blend)
     with pytest.raises(ValueError, match="at least one"):
-        Blend(()).fit(train)
+        Blend([]).fit(train)
