@@ -140,7 +140,7 @@ def _print_params(model: BKT, attempts: list[Attempt], order: list[str]) -> None
     console().print(table)
 
 
-FIT_MODELS = ("bkt", "bkt-forget", "best-lr", "dkt", "auto")
+FIT_MODELS = ("bkt", "bkt-forget", "best-lr", "dkt", "best-lr+dkt", "auto")
 
 
 def _print_comparison(scores: list[Score], chosen: str, learners: int) -> None:
@@ -184,7 +184,8 @@ def _print_comparison(scores: list[Score], chosen: str, learners: int) -> None:
 )
 @SEED
 @output_option(
-    "Where to write the model; default COURSE/progress/ (bkt.json, best-lr.json or dkt.pt, "
+    "Where to write the model; default COURSE/progress/ (bkt.json, best-lr.json, dkt.pt or "
+    "blend.json, "
     "named in progress/model.json: learners' mastery and the at-risk list read it)."
 )
 def progress_fit(

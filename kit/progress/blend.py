@@ -8,7 +8,9 @@ greater than the parts", SIGKDD Explorations 2012).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -68,3 +70,18 @@ class Blend:
                 for s in sorted(common)
             }
         return result
+
+    def save(self, path: str | Path) -> Path:
+        """Write the blend: each model beside ``path`` (``NAME.1.json``, ``NAME.2.pt``...),
+        and ``path`` naming them."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        parts = []
+        for k, model in enumerate(self.models_, start=1):
+            suffix = ".pt" if type(model).__name__ == "DKT" else ".json"
+            part = Path(model.save(path.with_name(f"{path.stem}.{k}{suffix}")))
+            parts.append(part.name)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps({"model": "blend", "parts": parts}) + "\n", encoding="utf-8")
+        tmp.replace(path)
+        return path

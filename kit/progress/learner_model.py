@@ -28,7 +28,13 @@ class ModelFileError(KitError, ValueError):
     """A learner model file cannot be read; the message names the file and the fix."""
 
 
-FILES = {"bkt": "bkt.json", "bkt-forget": "bkt.json", "best-lr": "best-lr.json", "dkt": "dkt.pt"}
+FILES = {
+    "bkt": "bkt.json",
+    "bkt-forget": "bkt.json",
+    "best-lr": "best-lr.json",
+    "dkt": "dkt.pt",
+    "best-lr+dkt": "blend.json",
+}
 """The file of each model, beside :data:`MODEL_FILE`."""
 
 
@@ -39,7 +45,7 @@ class LearnerModel:
     Attributes
     ----------
     name:
-        ``bkt``, ``bkt-forget``, ``best-lr`` or ``dkt``.
+        ``bkt``, ``bkt-forget``, ``best-lr``, ``dkt`` or ``best-lr+dkt`` (their blend).
     estimator:
         The fitted model; None for BKT with default parameters (nothing fitted yet).
     comparison:
@@ -136,8 +142,16 @@ def load_model(path: str | Path) -> LearnerModel:
         from kit.progress.dkt import DKT
 
         return LearnerModel("dkt", DKT.load(path), _comparison(meta), path)
+    if kind == "blend":
+        from kit.progress.blend import Blend
+
+        loaded = [load_model(path.with_name(str(name))) for name in meta["parts"]]
+        blend = Blend([part.estimator for part in loaded])
+        blend.models_ = [part.estimator for part in loaded]
+        name = "+".join(part.name for part in loaded)
+        return LearnerModel(name, blend, _comparison(meta), path)
     raise ModelFileError(
-        f"{meta_path}: 'model' is {kind!r}; a learner model file names bkt, best-lr or dkt",
+        f"{meta_path}: 'model' is {kind!r}; a learner model file names bkt, best-lr, dkt or blend",
         fix="write one with 'kit progress fit'",
     )
 

@@ -4,14 +4,15 @@ the answers of others (one step ahead), and the one with the best AUC on held-ou
 Small cohorts are scored by cross-validation over learners (every learner is held out once),
 large ones on one held-out share; DKT is a candidate only from :data:`DKT_MIN_LEARNERS`
 learners on, since a recurrent network needs many learners to beat the count models (Gervet
-et al., 2020) and would only slow the choice down on a small cohort.
+et al., 2020) and would only slow the choice down on a small cohort. The blend of Best-LR and
+DKT is scored from their own held-out predictions (it needs no fit of its own).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ import numpy as np
 from kit.progress.data import Sequences
 from kit.progress.evaluation import make_model, metrics
 
-CANDIDATES = ("baseline", "bkt", "bkt-forget", "best-lr", "dkt")
+CANDIDATES = ("baseline", "bkt", "bkt-forget", "best-lr", "dkt", "best-lr+dkt")
 """What ``kit progress fit --model auto`` compares, simplest first (ties go to the simpler)."""
 
 FLOOR = "baseline"
@@ -87,25 +88,44 @@ def compare(
     folds: int = 5,
     holdout: float = 0.2,
     seed: int = 0,
+    dkt_min_learners: int = DKT_MIN_LEARNERS,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> list[Score]:
     """Score every candidate on held-out learners of ``data`` (the same rounds for all).
 
+    ``options`` gives settings per model name (e.g. ``{"dkt": {"max_seconds": 600}}``);
     ``progress`` is called after each fit with the candidate's name, the fits done and the
     fits in all.
     """
+    from kit.progress.blend import mean_log_odds
+
     if len(data) < 2:
         raise ValueError(
             f"{len(data)} learner(s): comparing models needs answers of at least 2 learners"
         )
     rounds = _folds(len(data), folds, holdout, seed)
-    skipped = len(data) < DKT_MIN_LEARNERS
-    total = len(rounds) * sum(1 for c in candidates if not (c == "dkt" and skipped))
+    skipped = len(data) < dkt_min_learners
+    deep = ("dkt", BLEND)
+    fitted = [c for c in candidates if c != BLEND and not (c == "dkt" and skipped)]
+    total = len(rounds) * len(fitted)
     scores, done = [], 0
+    held_out: dict[str, tuple[list[np.ndarray], float]] = {}
     for name in candidates:
-        if name == "dkt" and skipped:
-            note = f"skipped: fewer than {DKT_MIN_LEARNERS} learners"
+        if name in deep and skipped:
+            note = f"skipped: fewer than {dkt_min_learners} learners"
             scores.append(Score(name, math.nan, math.nan, 0.0, note))
+            continue
+        if name == BLEND:
+            parts = [held_out.get(part) for part in BLEND_PARTS]
+            if any(part is None for part in parts):
+                note = f"skipped: needs {' and '.join(BLEND_PARTS)} among the candidates"
+                scores.append(Score(name, math.nan, math.nan, 0.0, note))
+                continue
+            blended = mean_log_odds([np.concatenate(part[0]) for part in parts if part])
+            result = metrics(np.concatenate(held_out["_y"][0]), blended)
+            seconds = sum(part[1] for part in parts if part)
+            scores.append(Score(name, result["auc"], result["rmse"], round(seconds, 3)))
             continue
         y, p, seconds = [], [], 0.0
         for held in rounds:
@@ -113,7 +133,7 @@ def compare(
             train, test = data.subset(kept.tolist()), data.subset(held.tolist())
             if train.n_answers == 0 or test.n_answers == 0:
                 continue
-            estimator = make_model(name, **_options(name, seed))
+            estimator = make_model(name, **_options(name, seed, options))
             start = time.perf_counter()
             estimator.fit(train)
             seconds += time.perf_counter() - start
@@ -128,11 +148,21 @@ def compare(
             else {"auc": math.nan, "rmse": math.nan}
         )
         scores.append(Score(name, result["auc"], result["rmse"], round(seconds, 3)))
+        held_out[name] = (p, seconds)
+        held_out["_y"] = (y, 0.0)
     return scores
 
 
-def _options(name: str, seed: int) -> dict[str, Any]:
-    return {} if name in ("baseline", "best-lr") else {"random_state": seed}
+BLEND = "best-lr+dkt"
+BLEND_PARTS = ("best-lr", "dkt")
+
+
+def _options(
+    name: str, seed: int, options: Mapping[str, Mapping[str, Any]] | None = None
+) -> dict[str, Any]:
+    seeded = {} if name in ("baseline", "best-lr") else {"random_state": seed}
+    own = dict((options or {}).get("dkt" if name == BLEND else name, {}))
+    return {**seeded, **own}
 
 
 def best(scores: Sequence[Score]) -> Score:
@@ -144,6 +174,12 @@ def best(scores: Sequence[Score]) -> Score:
     return max(ranked, key=lambda s: (s.auc, -list(scores).index(s)))
 
 
-def fit(name: str, data: Sequences, *, seed: int = 0) -> Any:
-    """``name`` fitted on all of ``data``."""
-    return make_model(name, **_options(name, seed)).fit(data)
+def fit(
+    name: str,
+    data: Sequences,
+    *,
+    seed: int = 0,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Any:
+    """``name`` fitted on all of ``data`` (``options`` as for :func:`compare`)."""
+    return make_model(name, **_options(name, seed, options)).fit(data)

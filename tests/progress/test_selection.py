@@ -40,10 +40,12 @@ def test_compare_scores_every_candidate_on_held_out_learners() -> None:
     assert [s.model for s in scores] == list(CANDIDATES)
     by_name = {s.model: s for s in scores}
     assert math.isnan(by_name["dkt"].auc) and str(DKT_MIN_LEARNERS) in by_name["dkt"].note
+    assert math.isnan(by_name["best-lr+dkt"].auc) and by_name["best-lr+dkt"].note
     for name in ("baseline", "bkt", "bkt-forget", "best-lr"):
         assert 0.5 < by_name[name].auc <= 1, name
     # 40 learners: 5-fold cross-validation, so 5 fits for each of the 4 candidates scored
-    assert calls[-1][1:] == (20, 20) and {c[0] for c in calls} == set(CANDIDATES) - {"dkt"}
+    scored = set(CANDIDATES) - {"dkt", "best-lr+dkt"}
+    assert calls[-1][1:] == (20, 20) and {c[0] for c in calls} == scored
     # BKT is the true model here: it beats the per-skill rate
     assert by_name["bkt"].auc > by_name["baseline"].auc
     assert best(scores).model in ("bkt", "bkt-forget", "best-lr")
@@ -141,3 +143,47 @@ def test_cli_fit_auto_ships_the_best_and_shows_the_table(course_copy: Path) -> N
     code, out = run("progress", "fit", str(course_copy), "--forget")
     assert code == 0, out
     assert course_model(course_copy).name == "bkt-forget"
+
+
+@pytest.mark.kernel
+def test_report_shows_the_comparison_and_the_models_mastery(course_copy: Path) -> None:
+    assert run("progress", "simulate", str(course_copy), "--learners", "20")[0] == 0
+    assert run("progress", "fit", str(course_copy), "--model", "auto")[0] == 0
+    out_file = course_copy / "report.html"
+    code, out = run("progress", "report", str(course_copy), "-o", str(out_file))
+    assert code == 0, out
+    page = out_file.read_text()
+    assert "Which model" in page and "chosen" in page and "fewer than 200 learners" in page
+    assert run("progress", "fit", str(course_copy), "--model", "best-lr")[0] == 0
+    code, out = run("progress", "report", str(course_copy), "-o", str(out_file))
+    assert code == 0, out
+    page = out_file.read_text()
+    assert "next answer on a skill is right" in page and "Best-LR" in page
+    assert "Which model" not in page  # fitted by name: nothing was compared
+
+
+def test_the_blend_is_scored_from_its_parts_and_ships(tmp_path: Path) -> None:
+    from kit.progress.blend import Blend, mean_log_odds
+    from kit.progress.dkt import DKT
+
+    data = simulate_bkt(TRUE, 30, (4, 8), seed=7)
+    small = {"dkt": {"hidden": 8, "max_epochs": 2}}
+    names = ("bkt", "best-lr", "dkt", "best-lr+dkt")
+    scores = {s.model: s for s in compare(data, names, dkt_min_learners=10, options=small)}
+    assert not scores["best-lr+dkt"].note and 0.5 < scores["best-lr+dkt"].auc <= 1
+    assert scores["best-lr+dkt"].fit_seconds == pytest.approx(
+        scores["best-lr"].fit_seconds + scores["dkt"].fit_seconds, abs=0.01
+    )
+    alone = {s.model: s for s in compare(data, ("bkt", "best-lr+dkt"), dkt_min_learners=10)}
+    assert "needs best-lr and dkt" in alone["best-lr+dkt"].note
+    assert "fewer than 200" in {s.model: s for s in compare(data)}["best-lr+dkt"].note
+    blend = Blend([BestLR(), DKT(hidden=8, max_epochs=1)]).fit(data)
+    saved = ship(tmp_path, "best-lr+dkt", blend, list(scores.values()))
+    assert saved.name == "blend.json" and (tmp_path / "progress" / "blend.2.pt").is_file()
+    shipped = course_model(tmp_path)
+    assert shipped.name == "best-lr+dkt" and not shipped.is_bkt
+    assert np.allclose(shipped.estimator.predict_proba(data), blend.predict_proba(data))
+    parts = [m.predict_proba(data) for m in blend.models_]
+    assert np.allclose(blend.predict_proba(data), mean_log_odds(parts))
+    learner = data.learners[0]
+    assert shipped.estimator.mastery(data)[learner].keys() == {"easy", "hard"}
