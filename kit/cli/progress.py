@@ -182,6 +182,13 @@ def _print_comparison(scores: list[Score], chosen: str, learners: int) -> None:
 @click.option(
     "--forget", is_flag=True, help="Fit BKT with forgetting (same as --model bkt-forget)."
 )
+@click.option(
+    "--dkt-seconds",
+    type=click.FloatRange(min=1),
+    default=600.0,
+    show_default=True,
+    help="Time limit of each DKT fit (training stops after the epoch that passes it).",
+)
 @SEED
 @output_option(
     "Where to write the model; default COURSE/progress/ (bkt.json, best-lr.json, dkt.pt or "
@@ -194,6 +201,7 @@ def progress_fit(
     gradebook: str | None,
     model: str,
     forget: bool,
+    dkt_seconds: float,
     seed: int,
     output: Path | None,
 ) -> None:
@@ -219,6 +227,7 @@ def progress_fit(
     if forget and model == "bkt":
         model = "bkt-forget"
     scores: list[Score] = []
+    options = {"dkt": {"max_seconds": dkt_seconds}}
     if model == "auto":
         if len(data) < 2:
             raise KitError(
@@ -235,9 +244,9 @@ def progress_fit(
             bar.update(task, description=name, completed=done, total=total)
 
         with bar:
-            scores = compare(data, seed=seed, progress=advance)
+            scores = compare(data, seed=seed, options=options, progress=advance)
         model = best(scores).model
-    fitted = fit(model, data, seed=seed)
+    fitted = fit(model, data, seed=seed, options=options)
     if output is not None:
         path = save_model(fitted, output, scores)
     else:
