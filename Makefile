@@ -91,9 +91,9 @@ demo: install
 	done
 	$(KIT) feedback $(DEMO_COURSE) $(firstword $(PROJECTS))
 	$(KIT) export $(DEMO_COURSE) -o $(DEMO)/grades
-	@echo "== 6. progress: BKT fitted on every answer and graded cell; the cohort report"
-	$(KIT) progress fit $(DEMO_COURSE) -o $(DEMO)/bkt.json
-	$(KIT) progress report $(DEMO_COURSE) --params $(DEMO)/bkt.json -o $(DEMO)/progress.html
+	@echo "== 6. progress: the learner models compared on held-out learners, the best shipped with the course; the cohort report"
+	$(KIT) progress fit $(DEMO_COURSE) --model auto
+	$(KIT) progress report $(DEMO_COURSE) -o $(DEMO)/progress.html
 	@echo "== 7. the learning path of a sample learner (confident in Python basics, 4 hours a week)"
 	$(KIT) path $(DEMO_COURSE) --track ml-engineer --rate python-basics=3 --hours 4 -o $(DEMO)/path-ml-engineer.png
 	@echo "== 8. the question router: trained on the course's questions and lessons, then asked"

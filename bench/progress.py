@@ -1,11 +1,14 @@
 """Knowledge tracing: the kit's models beside pyBKT on real data, in one run.
 
     .venv/bin/python bench/progress.py [--data ../shared/data/kt] [--skip-pybkt] [--skip-dkt]
+        [--models-only] [--dkt-seconds S] [--dkt-query]
 
-1. BKT fit time and test AUC, the kit vs pyBKT 1.4.3 (its C++ path, built from source in a
+1. Every model on every dataset, side by side in one run: the per-skill baseline, BKT, BKT with
+   forgetting, Best-LR, DKT and the blend of Best-LR and DKT (test AUC, RMSE, fit seconds), on
+   synthetic-5, ASSISTments 2009 variant c and the DKT paper's split; one table per dataset.
+2. BKT fit time and test AUC, the kit vs pyBKT 1.4.3 (its C++ path, built from source in a
    separate virtual environment that this script makes under build/bench/), on the DKT split
    and on ASSISTments 2009 variant c, with and without forgetting.
-2. DKT and the per-skill baseline on variant c.
 3. Synthetic-5: DKT's influence matrix, clustered, against the 5 true concepts (adjusted Rand).
 4. One learner's mastery update after a new answer, with 200 past attempts.
 
@@ -105,20 +108,106 @@ def bkt_side_by_side(data: Path, skip_pybkt: bool) -> None:
             )
 
 
-def dkt_and_baseline(data: Path) -> None:
+DATASETS = (
+    (
+        "Synthetic-5 (DKT paper: 2,000 + 2,000 simulated students, 50 questions)",
+        "synthetic5/dkvmn_naive_c5_q50_s4000_v0",
+        {"dkt": "DKT paper 0.75-0.80 (20 variants)"},
+    ),
+    (
+        "ASSISTments 2009 variant c (Xiong et al., cleaned; the headline)",
+        "assist2009_xiong/0910_c",
+        {
+            "baseline": "0.59-0.62",
+            "bkt": "pyBKT 0.701",
+            "bkt-forget": "pyBKT 0.712",
+            "best-lr": "0.77 (with item ids, Gervet et al.)",
+            "dkt": "pyKT 0.754",
+        },
+    ),
+    (
+        "ASSISTments 2009, the DKT paper's split (duplicated rows: inflated)",
+        "assist2009_dkt/builder",
+        {"baseline": "0.62", "bkt": "pyBKT 0.760", "bkt-forget": "pyBKT 0.826", "dkt": "0.86"},
+    ),
+)
+
+LABELS = {
+    "baseline": "per-skill correct rate (baseline)",
+    "bkt": "BKT",
+    "bkt-forget": "BKT + forgets",
+    "best-lr": "Best-LR",
+    "dkt": "DKT",
+    "dkt-query": "DKT, query head",
+    "best-lr+dkt": "Best-LR + DKT (mean log-odds)",
+}
+
+
+def every_model(data: Path, dkt_seconds: float, skip_dkt: bool, dkt_query: bool) -> None:
+    """One table per dataset: every model fitted on the training learners, scored one step
+    ahead on the test learners, in this one run."""
+    import os
+
     import torch
 
+    from kit.progress.bestlr import BestLR
+    from kit.progress.blend import mean_log_odds
+    from kit.progress.data import load_sequences
+    from kit.progress.dkt import DKT
+    from kit.progress.evaluation import make_model, metrics
+
     torch.set_num_threads(2)
-    print("\n## Variant c: the baseline and DKT (test AUC)")
-    train = data / "assist2009_xiong/0910_c_train.csv"
-    test = data / "assist2009_xiong/0910_c_test.csv"
-    for model in ("baseline", "dkt"):
-        result = run_kit(model, train, test)
+    print(f"\n## Every model, one table per dataset (load average {os.getloadavg()[0]:.1f})")
+    print(
+        f"DKT: 128 units, early stopping on 10% of the training learners, at most {dkt_seconds:.0f} s"
+    )
+    for title, stem, published in DATASETS:
+        train = load_sequences(data / f"{stem}_train.csv")
+        test = load_sequences(data / f"{stem}_test.csv")
+        y = test.flat_correct()
+        print(f"\n### {title}")
         print(
-            f"{model:<11} AUC {result['auc']:.4f}  RMSE {result['rmse']:.4f}  "
-            f"fit {result['fit_seconds']:.1f} s",
-            flush=True,
+            f"{train.n_answers:,} training answers of {len(train):,} learners; "
+            f"{test.n_answers:,} test answers of {len(test):,} learners\n"
         )
+        print("| model | AUC | RMSE | fit s | published |")
+        print("| --- | ---: | ---: | ---: | --- |")
+        predictions: dict[str, tuple[object, float]] = {}
+        names = ["dkt"] if not skip_dkt else []  # torch first: see main()
+        names += ["dkt-query"] if dkt_query and not skip_dkt else []
+        names += ["baseline", "bkt", "bkt-forget", "best-lr"]
+        rows = {}
+        for name in names:
+            if name == "dkt":
+                model = DKT(random_state=0, max_seconds=dkt_seconds)
+            elif name == "dkt-query":
+                model = DKT(random_state=0, max_seconds=dkt_seconds, query=True)
+            elif name == "best-lr":
+                model = BestLR()
+            else:
+                model = make_model(name)
+            start = time.perf_counter()
+            model.fit(train)
+            seconds = time.perf_counter() - start
+            p = model.predict_proba(test)
+            predictions[name] = (p, seconds)
+            note = ""
+            if isinstance(model, DKT):
+                note = f" ({len(model.history_)} epochs{', time limit' if model.stopped_by_time_ else ''})"
+            rows[name] = (metrics(y, p), seconds, note)
+        if "dkt" in predictions:
+            blend = mean_log_odds([predictions["best-lr"][0], predictions["dkt"][0]])  # type: ignore[list-item]
+            seconds = predictions["best-lr"][1] + predictions["dkt"][1]
+            rows["best-lr+dkt"] = (metrics(y, blend), seconds, "")
+        order = ["baseline", "bkt", "bkt-forget", "best-lr", "dkt", "dkt-query", "best-lr+dkt"]
+        for name in (n for n in order if n in rows):
+            result, seconds, note = rows[name]
+            print(
+                f"| {LABELS[name]}{note} | {result['auc']:.4f} | {result['rmse']:.4f} | "
+                f"{seconds:.1f} | {published.get(name, '')} |",
+                flush=True,
+            )
+    print(f"\n(load average at the end {os.getloadavg()[0]:.1f})")
 
 
 def synthetic_concepts(data: Path) -> None:
@@ -196,8 +285,16 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "kt")
     parser.add_argument("--skip-pybkt", action="store_true")
     parser.add_argument("--skip-dkt", action="store_true")
+    parser.add_argument(
+        "--models-only", action="store_true", help="only the table of every model per dataset"
+    )
+    parser.add_argument(
+        "--dkt-seconds", type=float, default=600.0, help="time limit of each DKT fit"
+    )
+    parser.add_argument("--dkt-query", action="store_true", help="also DKT with a query head")
     args = parser.parse_args()
-    mastery_update()
+    if not args.models_only:
+        mastery_update()
     if not args.data.is_dir():
         print(
             f"\n{args.data} not found: the knowledge-tracing data (ASSISTments 2009 and "
@@ -205,8 +302,10 @@ def main() -> None:
         )
         return
     # DKT first: torch and numba's parallel threads (BKT) slow each other down in one process
+    every_model(args.data, args.dkt_seconds, args.skip_dkt, args.dkt_query)
+    if args.models_only:
+        return
     if not args.skip_dkt:
-        dkt_and_baseline(args.data)
         synthetic_concepts(args.data)
     bkt_side_by_side(args.data, args.skip_pybkt)
 

@@ -16,6 +16,7 @@ from kit.cli._common import (
     data_file_option,
     load,
     output_option,
+    progress_bar,
     wrote,
 )
 from kit.errors import KitError
@@ -23,6 +24,7 @@ from kit.errors import KitError
 if TYPE_CHECKING:
     from kit.progress.attempts import Attempt
     from kit.progress.bkt import BKT
+    from kit.progress.selection import Score
 
 ATTEMPTS_OPTION = click.option(
     "--attempts",
@@ -42,7 +44,7 @@ def progress() -> None:
 @data_file_option("test", "Answers of the test learners, predicted one step ahead.")
 @click.option(
     "--model",
-    type=click.Choice(["baseline", "bkt", "bkt-forget", "dkt"]),
+    type=click.Choice(["baseline", "bkt", "bkt-forget", "best-lr", "dkt", "best-lr+dkt"]),
     default="bkt",
     show_default=True,
     help="Model to fit and score.",
@@ -60,7 +62,7 @@ def progress_eval(train: Path, test: Path, model: str, as_json: bool, seed: int)
 
     from kit.progress.evaluation import LeakWarning, evaluate
 
-    options: dict[str, Any] = {"random_state": seed} if model != "baseline" else {}
+    options: dict[str, Any] = {"random_state": seed} if model not in ("baseline", "best-lr") else {}
     if model == "dkt" and not as_json:
         options["progress"] = lambda epoch, loss, auc: console(stderr=True).print(
             f"epoch {epoch}: train loss {loss:.4f}, validation AUC {auc:.4f}"
@@ -138,6 +140,29 @@ def _print_params(model: BKT, attempts: list[Attempt], order: list[str]) -> None
     console().print(table)
 
 
+FIT_MODELS = ("bkt", "bkt-forget", "best-lr", "dkt", "best-lr+dkt", "auto")
+
+
+def _print_comparison(scores: list[Score], chosen: str, learners: int) -> None:
+    """The candidates' scores on held-out learners, the chosen one marked."""
+    from rich.table import Table
+
+    table = Table(
+        title=f"Learner models on held-out learners ({learners} learners)", title_justify="left"
+    )
+    for column in ("model", "AUC", "RMSE", "fit s", ""):
+        table.add_column(column, justify="left" if column in ("model", "") else "right")
+    for score in scores:
+        if score.note:
+            table.add_row(score.model, "", "", "", score.note)
+            continue
+        mark = "chosen" if score.model == chosen else ("floor" if score.model == "baseline" else "")
+        table.add_row(
+            score.model, f"{score.auc:.4f}", f"{score.rmse:.4f}", f"{score.fit_seconds:.2f}", mark
+        )
+    console().print(table)
+
+
 @progress.command("fit")
 @COURSE
 @ATTEMPTS_OPTION
@@ -146,18 +171,45 @@ def _print_params(model: BKT, attempts: list[Attempt], order: list[str]) -> None
     metavar="URL",
     help="Also read graded project cells from this nbgrader gradebook (database URL).",
 )
-@click.option("--forget", is_flag=True, help="Fit BKT with forgetting.")
+@click.option(
+    "--model",
+    type=click.Choice(FIT_MODELS),
+    default="bkt",
+    show_default=True,
+    help="Model to fit; auto: fit every candidate, keep the one with the best AUC on held-out "
+    "learners.",
+)
+@click.option(
+    "--forget", is_flag=True, help="Fit BKT with forgetting (same as --model bkt-forget)."
+)
+@click.option(
+    "--dkt-seconds",
+    type=click.FloatRange(min=1),
+    default=600.0,
+    show_default=True,
+    help="Time limit of each DKT fit (training stops after the epoch that passes it).",
+)
+@SEED
 @output_option(
-    "Where to write the parameters; default COURSE/progress/bkt.json (shipped with the course: "
-    "learners' mastery uses it)."
+    "Where to write the model; default COURSE/progress/ (bkt.json, best-lr.json, dkt.pt or "
+    "blend.json, "
+    "named in progress/model.json: learners' mastery and the at-risk list read it)."
 )
 def progress_fit(
-    course: Path, attempts_url: str | None, gradebook: str | None, forget: bool, output: Path | None
+    course: Path,
+    attempts_url: str | None,
+    gradebook: str | None,
+    model: str,
+    forget: bool,
+    dkt_seconds: float,
+    seed: int,
+    output: Path | None,
 ) -> None:
-    """Fit BKT on the cohort's answers and save its parameters with COURSE."""
-    from kit.progress.bkt import BKT
-    from kit.progress.cohort import PARAMS_FILE, load_attempts
+    """Fit a learner model on the cohort's answers and ship it with COURSE."""
+    from kit.progress.cohort import load_attempts
     from kit.progress.data import from_attempts
+    from kit.progress.learner_model import save_model, ship
+    from kit.progress.selection import best, compare, fit
 
     loaded = load(course)
     attempts = load_attempts(loaded, attempts_url)
@@ -171,10 +223,39 @@ def progress_fit(
             fix="learners' self-checks and graded projects fill the attempt log; "
             "'kit progress simulate' makes a trial one",
         )
-    model = BKT(forget=forget).fit(from_attempts(attempts))
-    path = model.save(output or loaded.root / PARAMS_FILE)
-    _print_params(model, attempts, list(loaded.graph.order))
-    wrote(path)
+    data = from_attempts(attempts)
+    if forget and model == "bkt":
+        model = "bkt-forget"
+    scores: list[Score] = []
+    options = {"dkt": {"max_seconds": dkt_seconds}}
+    if model == "auto":
+        if len(data) < 2:
+            raise KitError(
+                f"answers of {len(data)} learner(s): choosing a model needs at least 2 "
+                "(some are held out to score the others' fits)",
+                fix="use --model bkt until more learners have answered",
+            )
+        bar = progress_bar(
+            "comparing models: {task.description:<10}", "{task.completed}/{task.total} fits"
+        )
+        task = bar.add_task("", total=None)
+
+        def advance(name: str, done: int, total: int) -> None:
+            bar.update(task, description=name, completed=done, total=total)
+
+        with bar:
+            scores = compare(data, seed=seed, options=options, progress=advance)
+        model = best(scores).model
+    fitted = fit(model, data, seed=seed, options=options)
+    if output is not None:
+        path = save_model(fitted, output, scores)
+    else:
+        path = ship(loaded.root, model, fitted, scores)
+    if scores:
+        _print_comparison(scores, model, len(data))
+    if model in ("bkt", "bkt-forget"):
+        _print_params(fitted, attempts, list(loaded.graph.order))
+    wrote(path, f" ({model})")
 
 
 @progress.command("report")

@@ -30,7 +30,7 @@ from kit.paths.learner import LearnerStore
 from kit.paths.planner import Plan, PlanError, plan_path
 from kit.paths.profile import RATING_LEVELS, LearnerProfile
 from kit.paths.render import draw_plan, plan_html
-from kit.progress.cohort import course_params
+from kit.progress.learner_model import course_model
 
 __all__ = ["PathSelector", "PlacementCheck", "SelfCheck", "find_course_dir", "self_check"]
 
@@ -61,7 +61,7 @@ class PathSelector(StaticView):
     ) -> None:
         self.course = resolve_course(course)
         self.store = store if store is not None else LearnerStore(self.course.id)
-        self.params = course_params(self.course)  # fitted on the cohort, shipped with the course
+        self.model = course_model(self.course.root)  # fitted on the cohort, shipped with it
         self.link_base = link_base
         self.threshold = threshold
         self.plan: Plan | None = None
@@ -197,7 +197,7 @@ class PathSelector(StaticView):
         from kit.paths.profile import RATING_MASTERY
 
         priors = {s: RATING_MASTERY[level] for s, level in self._ratings.items()}
-        return self.store.mastery(priors=priors, params=self.params)
+        return self.model.learner_mastery(self.store.history(), priors)
 
     def refresh(self) -> None:
         """Re-plan from the current inputs and the learner's answers, save, and redraw."""

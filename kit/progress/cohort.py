@@ -8,13 +8,16 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from kit.course import Course
 from kit.progress.attempts import Attempt, AttemptStore, sqlite_file
 from kit.progress.bkt import BKT, BKTParams, learner_mastery
+
+if TYPE_CHECKING:
+    from kit.progress.learner_model import LearnerModel
 
 PARAMS_FILE = Path("progress") / "bkt.json"
 """Where a course ships its fitted BKT parameters, relative to the course folder."""
@@ -47,9 +50,17 @@ class MasteryTable:
 
 
 def mastery_table(
-    course: Course, attempts: Iterable[Attempt], params: Mapping[str, BKTParams] | None = None
+    course: Course,
+    attempts: Iterable[Attempt],
+    params: Mapping[str, BKTParams] | None = None,
+    *,
+    model: LearnerModel | None = None,
 ) -> MasteryTable:
-    """Each learner's P(mastered) per course skill, from their attempts (BKT filtering)."""
+    """Each learner's mastery per course skill, from their attempts.
+
+    ``params`` gives BKT parameters to filter with; otherwise ``model`` (default: the model
+    the course ships, :func:`kit.progress.learner_model.course_model`) gives the mastery.
+    """
     by_learner: dict[str, list[Attempt]] = {}
     for attempt in attempts:
         if attempt.skill in course.skills:
@@ -58,8 +69,15 @@ def mastery_table(
     skills = list(course.graph.order)
     values = np.full((len(learners), len(skills)), np.nan)
     column = {s: j for j, s in enumerate(skills)}
+    if params is not None:
+        found = {k: learner_mastery(v, params) for k, v in by_learner.items()}
+    else:
+        from kit.progress.learner_model import course_model
+
+        chosen = model if model is not None else course_model(course.root)
+        found = chosen.mastery([a for own in by_learner.values() for a in own])
     for i, learner in enumerate(learners):
-        for skill, p in learner_mastery(by_learner[learner], params).items():
+        for skill, p in found.get(learner, {}).items():
             values[i, column[skill]] = p
     return MasteryTable(learners, skills, values)
 
@@ -212,11 +230,14 @@ def simulate_cohort(
 def summary(
     course: Course,
     attempts: list[Attempt],
-    params: Mapping[str, BKTParams] | None,
+    params: Mapping[str, BKTParams] | None = None,
     threshold: float = 0.5,
+    *,
+    model: LearnerModel | None = None,
 ) -> dict[str, Any]:
-    """Everything the report shows, as plain data."""
-    table = mastery_table(course, attempts, params)
+    """Everything the report shows, as plain data (see :func:`mastery_table` for ``params``
+    and ``model``)."""
+    table = mastery_table(course, attempts, params, model=model)
     return {
         "learners": len(table.learners),
         "attempts": len(attempts),

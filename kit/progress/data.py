@@ -9,7 +9,8 @@ outcomes in [0, 1]. Two file formats are read:
 - a **long CSV** with a header naming a learner column (``user``, ``user_id``, ``learner``,
   ``student`` or ``student_id``), a skill column (``skill``, ``skill_id``, ``skill_name`` or
   ``kc``) and a ``correct`` column, one row per answer in time order (or sorted by a ``time``
-  column when there is one).
+  column when there is one). An item column (``item``, ``item_id``, ``problem_id``,
+  ``question`` or ``question_id``) and the time column are kept for the models that use them.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from kit.progress.attempts import Attempt
 
 LEARNER_COLUMNS = ("user", "user_id", "learner", "student", "student_id", "learner_id")
 SKILL_COLUMNS = ("skill", "skill_id", "skill_name", "kc")
+ITEM_COLUMNS = ("item", "item_id", "problem_id", "question", "question_id")
 
 
 class AttemptDataError(KitError, ValueError):
@@ -46,12 +48,20 @@ class Sequences:
         Per learner, the outcome of each answer (float array in [0, 1]).
     vocabulary:
         Skill ids; the code of a skill is its index here.
+    items:
+        Per learner, the item (question) id of each answer (str array); None when the data
+        has no item ids.
+    times:
+        Per learner, when each answer was given (float array, seconds since the epoch); None
+        when the data has no times.
     """
 
     learners: list[str]
     skills: list[np.ndarray]
     correct: list[np.ndarray]
     vocabulary: list[str] = field(default_factory=list)
+    items: list[np.ndarray] | None = None
+    times: list[np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.learners)
@@ -74,6 +84,8 @@ class Sequences:
             [self.skills[i] for i in idx],
             [self.correct[i] for i in idx],
             self.vocabulary,
+            None if self.items is None else [self.items[i] for i in idx],
+            None if self.times is None else [self.times[i] for i in idx],
         )
 
     def recode(self, vocabulary: Sequence[str]) -> Sequences:
@@ -86,27 +98,49 @@ class Sequences:
                 vocab.append(skill)
         mapping = np.array([index[s] for s in self.vocabulary], dtype=np.int64)
         skills = [mapping[s] if len(s) else s for s in self.skills]
-        return Sequences(list(self.learners), skills, list(self.correct), vocab)
+        return Sequences(
+            list(self.learners),
+            skills,
+            list(self.correct),
+            vocab,
+            None if self.items is None else list(self.items),
+            None if self.times is None else list(self.times),
+        )
 
     def flat_correct(self) -> np.ndarray:
         """All outcomes, learner after learner, in order."""
         return np.concatenate(self.correct) if self.correct else np.zeros(0)
 
 
-def _build(rows: Iterable[tuple[str, str, float]]) -> Sequences:
-    """Sequences from (learner, skill, correct) rows in time order; vocabulary in first-seen order."""
+def _build(
+    rows: Iterable[tuple[str, str, float]]
+    | Iterable[tuple[str, str, float, str | None, float | None]],
+    *,
+    with_items: bool = False,
+    with_times: bool = False,
+) -> Sequences:
+    """Sequences from (learner, skill, correct[, item, time]) rows in time order; vocabulary in
+    first-seen order. Items and times are kept when asked for (rows then have five fields)."""
     vocab: dict[str, int] = {}
-    per_learner: dict[str, tuple[list[int], list[float]]] = {}
-    for learner, skill, correct in rows:
+    per_learner: dict[str, tuple[list[int], list[float], list[str], list[float]]] = {}
+    for row in rows:
+        learner, skill, correct = row[0], row[1], row[2]
         code = vocab.setdefault(skill, len(vocab))
-        codes, outcomes = per_learner.setdefault(learner, ([], []))
+        codes, outcomes, items, times = per_learner.setdefault(learner, ([], [], [], []))
         codes.append(code)
         outcomes.append(correct)
+        if with_items:
+            items.append(str(row[3]))  # type: ignore[misc]
+        if with_times:
+            times.append(float(row[4]))  # type: ignore[misc,arg-type]
+    values = per_learner.values()
     return Sequences(
         list(per_learner),
-        [np.asarray(c, dtype=np.int64) for c, _ in per_learner.values()],
-        [np.asarray(o, dtype=np.float64) for _, o in per_learner.values()],
+        [np.asarray(c, dtype=np.int64) for c, _, _, _ in values],
+        [np.asarray(o, dtype=np.float64) for _, o, _, _ in values],
         list(vocab),
+        [np.asarray(i, dtype=object) for _, _, i, _ in values] if with_items else None,
+        [np.asarray(t, dtype=np.float64) for _, _, _, t in values] if with_times else None,
     )
 
 
@@ -184,21 +218,49 @@ def load_long_csv(path: str | Path) -> Sequences:
                 f"e.g. 'user_id,skill,correct'"
             )
         time_col = original.get("time") or original.get("timestamp")
+        item_col = next((original[c] for c in ITEM_COLUMNS if c in original), None)
         rows = []
         for line, record in enumerate(reader, start=2):
             value = _outcome(record[correct_col] or "", path, line)  # type: ignore[index]
+            when = _time(record[time_col] or "", path, line, time_col) if time_col else 0.0
             rows.append(
                 (
-                    record[time_col] if time_col else "",
+                    when,
                     line,
                     str(record[learner_col]),  # type: ignore[index]
                     str(record[skill_col]),  # type: ignore[index]
                     value,
+                    str(record[item_col]) if item_col else None,
                 )
             )
     if time_col:
         rows.sort(key=lambda r: (r[0], r[1]))
-    return _build((learner, skill, value) for _, _, learner, skill, value in rows)
+    return _build(
+        ((learner, skill, value, item, when) for when, _, learner, skill, value, item in rows),
+        with_items=item_col is not None,
+        with_times=time_col is not None,
+    )
+
+
+def _time(text: str, path: Path, line: int, column: str) -> float:
+    """Seconds since the epoch from a number or an ISO 8601 date and time (UTC if no zone)."""
+    import datetime as dt
+
+    text = text.strip()
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    try:
+        when = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise AttemptDataError(
+            f"{path}:{line}: {column} {text!r} is neither seconds since 1970 nor an ISO 8601 "
+            "date and time (e.g. 2026-09-01T09:30:00)"
+        ) from None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return when.timestamp()
 
 
 def load_sequences(path: str | Path) -> Sequences:
@@ -216,4 +278,8 @@ def load_sequences(path: str | Path) -> Sequences:
 def from_attempts(attempts: Iterable[Attempt]) -> Sequences:
     """Sequences from attempt records (sorted by time)."""
     ordered = sorted(attempts, key=lambda a: a.time)
-    return _build((a.learner, a.skill, a.correct) for a in ordered)
+    return _build(
+        ((a.learner, a.skill, a.correct, a.item, a.time.timestamp()) for a in ordered),
+        with_items=True,
+        with_times=True,
+    )

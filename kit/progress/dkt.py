@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -38,11 +38,19 @@ class DKT:
         Dropout on the LSTM output.
     window:
         Training cuts long sequences into windows of this many answers.
+    query:
+        Give the output layer the skill asked next as an input (its own embedding, then a
+        hidden layer) instead of reading one output per skill off the LSTM state.
+    weight_decay:
+        L2 penalty of Adam (AdamW's decoupled form).
     batch_size, lr:
         Adam mini-batches.
     max_epochs, patience:
         Training stops when validation AUC has not improved for ``patience`` epochs; the best
         epoch's weights are kept.
+    max_seconds:
+        Training also stops after the first epoch that ends past this many seconds (None: no
+        limit), so that a fit on a shared machine stays bounded.
     val_fraction:
         Share of the training learners held out for early stopping.
     device:
@@ -60,6 +68,8 @@ class DKT:
         Per epoch: train loss, validation AUC, seconds.
     best_epoch_:
         The epoch whose weights are kept.
+    stopped_by_time_:
+        Whether ``max_seconds`` ended the training.
     """
 
     def __init__(
@@ -68,10 +78,13 @@ class DKT:
         hidden: int = 128,
         dropout: float = 0.2,
         window: int = 200,
+        query: bool = False,
+        weight_decay: float = 0.0,
         batch_size: int = 64,
         lr: float = 2e-3,
         max_epochs: int = 30,
         patience: int = 3,
+        max_seconds: float | None = None,
         val_fraction: float = 0.1,
         device: str | None = None,
         random_state: int = 0,
@@ -80,10 +93,13 @@ class DKT:
         self.hidden = hidden
         self.dropout = dropout
         self.window = window
+        self.query = query
+        self.weight_decay = weight_decay
         self.batch_size = batch_size
         self.lr = lr
         self.max_epochs = max_epochs
         self.patience = patience
+        self.max_seconds = max_seconds
         self.val_fraction = val_fraction
         self.device = device
         self.random_state = random_state
@@ -95,16 +111,27 @@ class DKT:
         from torch import nn
 
         class Net(nn.Module):  # type: ignore[misc]
-            def __init__(self, n_skills: int, hidden: int, dropout: float) -> None:
+            def __init__(self, n_skills: int, hidden: int, dropout: float, query: bool) -> None:
                 super().__init__()
                 # inputs: (skill, wrong) = skill, (skill, right) = n_skills + skill, start = 2n
+                self.n_skills = n_skills
                 self.embed = nn.Embedding(2 * n_skills + 1, hidden)
                 self.lstm = nn.LSTM(hidden, hidden, batch_first=True)
                 self.drop = nn.Dropout(dropout)
-                self.out = nn.Linear(hidden, n_skills)
+                if query:
+                    # the skill asked next is an input of the output layer (its own embedding)
+                    self.ask = nn.Embedding(n_skills, hidden)
+                    self.head = nn.Sequential(
+                        nn.Linear(2 * hidden, hidden), nn.ReLU(), nn.Dropout(dropout)
+                    )
+                    self.out = nn.Linear(hidden, 1)
+                else:
+                    self.out = nn.Linear(hidden, n_skills)
+                self.query = query
 
-            def forward(self, skills: Any, correct: Any, lengths: Any) -> Any:
-                n = self.out.out_features
+            def states(self, skills: Any, correct: Any, lengths: Any) -> Any:
+                """The LSTM state before each answer (after the ones before it)."""
+                n = self.n_skills
                 # answer t is input t + 1; input 0 is the start token; partial credit mixes
                 right = self.embed(skills + n) * correct.unsqueeze(-1)
                 wrong = self.embed(skills) * (1 - correct.unsqueeze(-1))
@@ -117,10 +144,24 @@ class DKT:
                 h, _ = nn.utils.rnn.pad_packed_sequence(
                     h, batch_first=True, total_length=x.shape[1]
                 )
-                logits = self.out(self.drop(h))
-                return logits.gather(-1, skills.unsqueeze(-1)).squeeze(-1)
+                return self.drop(h)
 
-        return Net(n_skills, self.hidden, self.dropout)
+            def every_skill(self, h: Any) -> Any:
+                """Logits of a right answer on every skill from states ``h`` (..., hidden)."""
+                if not self.query:
+                    return self.out(h)
+                asked = self.ask.weight.expand(*h.shape[:-1], -1, -1)
+                both = torch.cat([h.unsqueeze(-2).expand_as(asked), asked], dim=-1)
+                return self.out(self.head(both)).squeeze(-1)
+
+            def forward(self, skills: Any, correct: Any, lengths: Any) -> Any:
+                h = self.states(skills, correct, lengths)
+                if self.query:
+                    both = torch.cat([h, self.ask(skills)], dim=-1)
+                    return self.out(self.head(both)).squeeze(-1)
+                return self.out(h).gather(-1, skills.unsqueeze(-1)).squeeze(-1)
+
+        return Net(n_skills, self.hidden, self.dropout, self.query)
 
     @staticmethod
     def _batch(skills: list[np.ndarray], correct: list[np.ndarray], device: Any) -> tuple[Any, ...]:
@@ -183,10 +224,14 @@ class DKT:
         self.vocabulary_ = list(data.vocabulary)
         self.overall_ = float(data.flat_correct().mean())
         self.net_ = self._network(data.n_skills).to(device)
-        optimiser = torch.optim.Adam(self.net_.parameters(), lr=self.lr)
+        optimiser = torch.optim.AdamW(
+            self.net_.parameters(), lr=self.lr, weight_decay=self.weight_decay
+        )
         loss_fn = torch.nn.BCEWithLogitsLoss(reduction="sum")
         win_skills, win_correct = self._windows(train)
         best_auc, best_state, stale = -math.inf, None, 0
+        fit_started = time.perf_counter()
+        self.stopped_by_time_ = False
         self.history_: list[dict[str, float]] = []
         for epoch in range(1, self.max_epochs + 1):
             started = time.perf_counter()
@@ -229,6 +274,12 @@ class DKT:
                 stale += 1
                 if stale >= self.patience:
                     break
+            if (
+                self.max_seconds is not None
+                and time.perf_counter() - fit_started > self.max_seconds
+            ):
+                self.stopped_by_time_ = True
+                break
         if best_state is not None:
             self.net_.load_state_dict(best_state)
         self.val_auc_ = best_auc
@@ -245,6 +296,49 @@ class DKT:
             p[unseen.astype(bool)] = self.overall_
         return p
 
+    def mastery(
+        self, data: Sequences, skills: Iterable[str] | None = None
+    ) -> dict[str, dict[str, float]]:
+        """P(right) of each learner's next answer on each skill, after all their answers.
+
+        ``skills`` defaults to the skills each learner has answered (as BKT's mastery does);
+        skills unseen in fitting are left out.
+        """
+        import torch
+
+        device = _device(self.device)
+        coded = data.recode(self.vocabulary_)
+        known = len(self.vocabulary_)
+        index = {s: k for k, s in enumerate(self.vocabulary_)}
+        wanted = None if skills is None else [s for s in skills if s in index]
+        result: dict[str, dict[str, float]] = {learner: {} for learner in coded.learners}
+        self.net_.eval()
+        with torch.no_grad():
+            for b in range(0, len(coded), self.batch_size):
+                rows = range(b, min(b + self.batch_size, len(coded)))
+                # one more (dummy) answer per learner: the state before it follows them all
+                sk = [
+                    np.append(np.where(coded.skills[i] < known, coded.skills[i], 0), 0)
+                    for i in rows
+                ]
+                co = [np.append(coded.correct[i], 0.0) for i in rows]
+                s, c, lengths, _ = self._batch(sk, co, device)
+                h = self.net_.states(s, c, lengths)
+                last = h[torch.arange(len(sk)), lengths.to(h.device) - 1]
+                p = torch.sigmoid(self.net_.every_skill(last)).cpu().numpy()
+                for row, i in enumerate(rows):
+                    names = (
+                        wanted
+                        if wanted is not None
+                        else [
+                            coded.vocabulary[k]
+                            for k in dict.fromkeys(coded.skills[i].tolist())
+                            if k < known
+                        ]
+                    )
+                    result[coded.learners[i]] = {n: float(p[row, index[n]]) for n in names}
+        return result
+
     def influence(self) -> np.ndarray:
         """J[i, j]: how much a right answer on skill i raises the prediction for skill j,
         normalised over i (Piech et al.); clustering J recovers groups of related skills."""
@@ -259,7 +353,7 @@ class DKT:
             right = net.embed(torch.arange(n, device=device).unsqueeze(1) + n)
             start = net.embed.weight[2 * n].expand(n, 1, -1)
             h, _ = net.lstm(torch.cat([start, right], dim=1))
-            y = torch.sigmoid(net.out(h[:, 1])).cpu().numpy()
+            y = torch.sigmoid(net.every_skill(h[:, 1])).cpu().numpy()
         return np.asarray(y / y.sum(axis=0, keepdims=True), dtype=float)
 
     def influence_on(self, data: Sequences, max_learners: int = 500) -> np.ndarray:
@@ -311,10 +405,13 @@ class DKT:
                 "hidden",
                 "dropout",
                 "window",
+                "query",
+                "weight_decay",
                 "batch_size",
                 "lr",
                 "max_epochs",
                 "patience",
+                "max_seconds",
                 "val_fraction",
                 "random_state",
             )

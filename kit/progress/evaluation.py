@@ -13,7 +13,7 @@ import numpy as np
 
 from kit.progress.data import Sequences, load_sequences
 
-MODELS = ("baseline", "bkt", "bkt-forget", "dkt")
+MODELS = ("baseline", "bkt", "bkt-forget", "best-lr", "dkt", "best-lr+dkt")
 LEAK_AUC = 0.85
 
 
@@ -30,7 +30,8 @@ class LeakWarning(UserWarning):
 
 
 def make_model(name: str, **options: Any) -> Predictor:
-    """A model by its command-line name: baseline, bkt, bkt-forget or dkt."""
+    """A model by its command-line name: baseline, bkt, bkt-forget, best-lr, dkt or
+    best-lr+dkt (their blend)."""
     if name == "baseline":
         from kit.progress.baseline import SkillRate
 
@@ -39,6 +40,15 @@ def make_model(name: str, **options: Any) -> Predictor:
         from kit.progress.bkt import BKT
 
         return BKT(forget=name == "bkt-forget", **options)
+    if name == "best-lr":
+        from kit.progress.bestlr import BestLR
+
+        options.pop("random_state", None)  # deterministic: nothing to seed
+        return BestLR(**options)
+    if name == "best-lr+dkt":
+        from kit.progress.blend import Blend
+
+        return Blend([make_model("best-lr"), make_model("dkt", **options)])
     if name == "dkt":
         from kit.progress.dkt import DKT
 

@@ -57,6 +57,14 @@ def test_bkt_on_assistments_2009_clean(assist2009: tuple[Sequences, Sequences]) 
     assert max(bkt, forget) < 0.8
 
 
+@pytest.mark.slow
+def test_best_lr_on_assistments_2009_clean(assist2009: tuple[Sequences, Sequences]) -> None:
+    train, test = assist2009
+    best_lr = evaluate("best-lr", train, test)["auc"]
+    # measured: 0.7365 (BKT with forgets 0.712, DKT 0.741-0.746); no item ids in this export
+    assert 0.725 <= best_lr < 0.8
+
+
 def test_bkt_recovers_the_concepts_of_synthetic5(
     synthetic5: tuple[Sequences, Sequences], shared_data: Path
 ) -> None:

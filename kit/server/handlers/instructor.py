@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 from kit.course import Course
-from kit.progress.cohort import at_risk, course_params, mastery_table, struggles
+from kit.progress.cohort import at_risk, mastery_table, struggles
+from kit.progress.learner_model import course_model
 from kit.server import views
 from kit.server.errors import ApiError
 from kit.server.grading import STOPPED, project_status
@@ -23,7 +24,7 @@ class CohortHandler(KitHandler):
     async def get(self) -> None:
         course = self.course()
         attempts = self.services.courses.state(course).attempts.query(course=course.id)
-        table = mastery_table(course, attempts, course_params(course))
+        table = mastery_table(course, attempts, model=course_model(course.root))
         risks = at_risk(course, table, attempts, threshold=RISK_THRESHOLD)
         hardest = struggles(table, threshold=RISK_THRESHOLD)
         self.send(views.cohort(course, table, risks, hardest, RISK_THRESHOLD))

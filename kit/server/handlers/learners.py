@@ -11,8 +11,7 @@ from kit.course import Course
 from kit.paths.planner import DEFAULT_THRESHOLD, PlanError, plan_path
 from kit.paths.profile import LearnerProfile
 from kit.progress.attempts import Attempt, utcnow
-from kit.progress.bkt import learner_mastery
-from kit.progress.cohort import course_params
+from kit.progress.learner_model import course_model
 from kit.server import views
 from kit.server.errors import ApiError
 from kit.server.handlers.base import KitHandler, allowed
@@ -47,10 +46,10 @@ def measured(
     course: Course, state: CourseState, learner: str, profile: LearnerProfile | None = None
 ) -> tuple[dict[str, float], list[Attempt]]:
     """A learner's P(mastered) per attempted skill (starting from what their profile says, with
-    the course's fitted parameters), and their attempts."""
+    the model the course ships), and their attempts."""
     attempts = state.attempts.query(course=course.id, learner=learner)
     priors = profile.assumed_mastery() if profile is not None else None
-    return learner_mastery(attempts, course_params(course), priors=priors), attempts
+    return course_model(course.root).learner_mastery(attempts, priors), attempts
 
 
 class ProfileHandler(KitHandler):
