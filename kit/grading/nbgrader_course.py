@@ -56,9 +56,21 @@ class NbgraderCourse:
 
     # -- places ------------------------------------------------------------------------------
     @property
+    def gradebook_url(self) -> str:
+        """The gradebook's database URL as the user gave it: the ``KIT_GRADEBOOK_URL``
+        environment variable, else course.yml's ``grading.gradebook``, else an SQLite file in
+        nbgrader's course directory."""
+        from kit.databases import GRADEBOOK_ENV
+
+        url = os.environ.get(GRADEBOOK_ENV, "").strip() or self.settings.gradebook
+        return url or f"sqlite:///{self.root / GRADEBOOK_NAME}"
+
+    @property
     def db_url(self) -> str:
-        """The gradebook's database URL."""
-        return self.settings.gradebook or f"sqlite:///{self.root / GRADEBOOK_NAME}"
+        """The gradebook's URL as nbgrader opens it (PostgreSQL through psycopg 3)."""
+        from kit.databases import driver_url
+
+        return driver_url(self.gradebook_url)
 
     @property
     def exchange(self) -> Path:
