@@ -14,6 +14,7 @@ from kit.state.database import VERSION_TABLE, head_revision
 from kit.state.jobs import JobStore
 from kit.state.profiles import ProfileStore
 from tests.postgres import Postgres
+from tests.server.conftest import LEARNER, Api
 
 TABLES = {"attempts", "questions", "answers", "learner_profiles", "grading_jobs", VERSION_TABLE}
 
@@ -85,3 +86,23 @@ def test_an_unreachable_course_database_is_one_message() -> None:
         CourseDatabase("postgresql://kit:s3cret@127.0.0.1:9/kit")
     assert "the course database at postgresql://kit:***@127.0.0.1:9/kit" in str(caught.value)
     assert "s3cret" not in str(caught.value)
+
+
+async def test_the_server_keeps_its_state_on_postgres(
+    api: Api, pg: Postgres, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIT_DATABASE_URL", pg.url)
+    saved = await api("PUT", "me/profile", body={"track": "data-analyst"})
+    assert saved["track"] == "data-analyst"
+    assert pg.scalar("SELECT count(*) FROM learner_profiles WHERE learner = :x", x=LEARNER) == 1
+    pg.terminate()  # the server's pooled connection goes; the next request reconnects
+    assert (await api("GET", "me/profile"))["track"] == "data-analyst"
+
+
+async def test_an_unreachable_database_is_a_503_naming_it(
+    api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("KIT_DATABASE_URL", "postgresql://kit:s3cret@127.0.0.1:9/kit")
+    error = await api("GET", "me/profile", status=503)
+    assert "the course database at postgresql://kit:***@127.0.0.1:9/kit" in error["error"]
+    assert "s3cret" not in str(error)
