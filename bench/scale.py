@@ -7,8 +7,9 @@ Grading: the same submissions of the sample course's project (prepared by bench/
 helpers: reference solutions, half solutions and untouched copies in turn) are graded by
 ``kit grade --workers 2`` (a process pool), ``kit grade --scheduler local:2`` (a Dask
 LocalCluster of two worker processes) and ``nbgrader autograde``, each in its own copy of the
-course; the script checks that all three give every grade cell the same score and prints the
-seconds per submission and the ratios.
+course, and, where a PostgreSQL server answers, ``kit grade --workers 2`` once more with its
+gradebook and attempt log there; the script checks that all of them give every grade cell the
+same score and prints the seconds per submission and the ratios.
 
 The attempt log: ``--learners`` x ``--per-learner`` attempts written in batches (one
 :meth:`AttemptStore.add` per batch, as a grader records one submission's cells) by one writer
@@ -49,13 +50,11 @@ T0 = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.timezone.utc)
 
 # -- grading -----------------------------------------------------------------------------------
 def grading(n: int) -> None:
-    """Grade ``n`` submissions three ways; print the table and the ratios."""
+    """Grade ``n`` submissions three ways (and a fourth: the local pool with its gradebook and
+    attempt log on PostgreSQL, where a server answers); print the table and the ratios."""
+    pool = ("kit grade --workers 2", lambda d: [BIN / "kit", "grade", d, PROJECT, "--workers", "2"])
     graders: list[tuple[str, Callable[[Path], list[object]], bool]] = [
-        (
-            "kit grade --workers 2",
-            lambda d: [BIN / "kit", "grade", d, PROJECT, "--workers", "2"],
-            False,
-        ),
+        (*pool, False),
         (
             "kit grade --scheduler local:2",
             lambda d: [BIN / "kit", "grade", d, PROJECT, "--scheduler", "local:2"],
@@ -65,12 +64,16 @@ def grading(n: int) -> None:
     ]
     seconds: dict[str, float] = {}
     scores: dict[str, dict[object, object]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        for i, (name, command, in_nbgrader_root) in enumerate(graders):
-            course_dir, nbg = prepare(Path(tmp) / f"g{i}", n)
-            cwd = nbg.root if in_nbgrader_root else None
-            seconds[name] = timed(command(course_dir), cwd=cwd)
-            scores[name] = nbgrader_scores(nbg.db_url, "python-ml", PROJECT)
+    with tempfile.TemporaryDirectory() as tmp, postgres_database() as pg:
+        runs = [(name, command, root, None) for name, command, root in graders]
+        if pg:
+            runs.insert(1, (f"{pool[0]}, PostgreSQL", pool[1], False, pg))
+        for i, (name, command, in_nbgrader_root, url) in enumerate(runs):
+            with databases(url):
+                course_dir, nbg = prepare(Path(tmp) / f"g{i}", n)
+                cwd = nbg.root if in_nbgrader_root else None
+                seconds[name] = timed(command(course_dir), cwd=cwd)
+                scores[name] = nbgrader_scores(nbg.db_url, "python-ml", PROJECT)
             print(f"  {name}: {seconds[name]:.1f} s", flush=True)
     reference = scores["nbgrader autograde"]
     same = all(s == reference for s in scores.values())
@@ -78,17 +81,37 @@ def grading(n: int) -> None:
     cores = os.cpu_count() or 1
     print(f"\n{n} submissions of {PROJECT}; {len(reference)} grade cells scored by each")
     print(
-        f"{'grader':<32} {'seconds':>8} {'s/submission':>13} {'per minute':>11} {'vs nbgrader':>12}"
+        f"{'grader':<38} {'seconds':>8} {'s/submission':>13} {'per minute':>11} {'vs nbgrader':>12}"
     )
-    for name, _, _ in graders:
-        t = seconds[name]
-        print(f"{name:<32} {t:>8.1f} {t / n:>13.3f} {n / t * 60:>11.1f} {base / t:>11.1f}x")
+    for name, t in seconds.items():
+        print(f"{name:<38} {t:>8.1f} {t / n:>13.3f} {n / t * 60:>11.1f} {base / t:>11.1f}x")
     print(
         f"identical scores for every grade cell: {same}; machine: {cores} cores, "
         f"load average at the end {os.getloadavg()[0]:.1f}"
     )
     if not same:
         sys.exit(1)
+
+
+@contextmanager
+def databases(url: str | None) -> Iterator[None]:
+    """The gradebook and the attempt log at ``url`` (None: the SQLite defaults) while the block
+    runs, through the environment the graders inherit."""
+    names = ("KIT_GRADEBOOK_URL", "KIT_DATABASE_URL")
+    before = {name: os.environ.get(name) for name in names}
+    for name in names:
+        if url:
+            os.environ[name] = url
+        else:
+            os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 # -- the attempt log ---------------------------------------------------------------------------
