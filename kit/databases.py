@@ -54,6 +54,8 @@ GRADEBOOK_ENV = "KIT_GRADEBOOK_URL"
 
 CONNECT_SECONDS = 5
 """How long one attempt to reach a database server may take."""
+SQLITE_BUSY_SECONDS = 30
+"""How long a writer of an SQLite file waits for another one to finish (SQLite's default: 5)."""
 RETRIES = 6
 """Tries of one unit of work whose connection is dropped (the first included)."""
 BACKOFF_SECONDS = 0.25
@@ -96,16 +98,20 @@ def driver_url(url: str) -> str:
 def create_engine(url: str, **options: Any) -> sa.Engine:
     """A SQLAlchemy engine for ``url`` (:func:`driver_url`): on a server, pooled connections are
     tested before use (``pool_pre_ping``) and connecting gives up after
-    :data:`CONNECT_SECONDS`. A URL SQLAlchemy cannot read is a :class:`DatabaseUnreachable`."""
+    :data:`CONNECT_SECONDS`; on SQLite a writer waits up to :data:`SQLITE_BUSY_SECONDS` for
+    another. A URL SQLAlchemy cannot read is a :class:`DatabaseUnreachable`."""
     import sqlalchemy as sa
 
     target = driver_url(url)
-    if not target.startswith("sqlite"):
+    connect_args = dict(options.pop("connect_args", {}))
+    if target.startswith("sqlite"):
+        # writers take turns on an SQLite file: wait for the others rather than fail at once
+        connect_args.setdefault("timeout", SQLITE_BUSY_SECONDS)
+    else:
         options.setdefault("pool_pre_ping", True)
     if target.startswith(_PSYCOPG):
-        connect_args = dict(options.pop("connect_args", {}))
         connect_args.setdefault("connect_timeout", CONNECT_SECONDS)
-        options["connect_args"] = connect_args
+    options["connect_args"] = connect_args
     try:
         return sa.create_engine(target, **options)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ValueError) as exc:
