@@ -1,7 +1,7 @@
 """Scaling: grading on a local pool, on a Dask LocalCluster and with nbgrader; the attempt log on
 SQLite and on PostgreSQL; all in one run.
 
-    .venv/bin/python bench/scale.py [--submissions 200] [--learners 1000] [--per-learner 100]
+    .venv/bin/python bench/scale.py [--submissions 200] [--grader-side 30] [--learners 1000]
 
 Grading: the same submissions of the sample course's project (prepared by bench/grading.py's
 helpers: reference solutions, half solutions and untouched copies in turn) are graded by
@@ -9,7 +9,10 @@ helpers: reference solutions, half solutions and untouched copies in turn) are g
 LocalCluster of two worker processes) and ``nbgrader autograde``, each in its own copy of the
 course, and, where a PostgreSQL server answers, ``kit grade --workers 2`` once more with its
 gradebook and attempt log there; the script checks that all of them give every grade cell the
-same score and prints the seconds per submission and the ratios.
+same score and prints the seconds per submission and the ratios. The grader's own work per
+submission (registering it, scoring each executed notebook, recording its attempts: what one
+grader does alone, however many workers run the notebooks) is timed on ``--grader-side``
+submissions graded before, on SQLite and on PostgreSQL.
 
 The attempt log: ``--learners`` x ``--per-learner`` attempts written in batches (one
 :meth:`AttemptStore.add` per batch, as a grader records one submission's cells) by one writer
@@ -112,6 +115,53 @@ def databases(url: str | None) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+
+
+def grader_side(n: int) -> None:
+    """The grader's own work per submission, which no number of workers shares out: register
+    it in the gradebook, score each executed notebook (nbgrader's SaveAutoGrades), read its
+    scores back and record them as attempts. Measured on ``n`` submissions graded before, with
+    the SQLite defaults and on PostgreSQL; prints the median milliseconds per submission."""
+    import nbformat
+
+    from kit.course import load_course
+    from kit.grading.desk import Desk
+    from kit.grading.engine import _quick_sqlite_commits
+
+    _quick_sqlite_commits()  # SQLite as kit grade opens it (WAL, synchronous=NORMAL)
+
+    medians: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp, postgres_database() as pg:
+        for name, url in (("SQLite", None), ("PostgreSQL", pg)):
+            if name == "PostgreSQL" and not pg:
+                continue
+            with databases(url):
+                course_dir, _ = prepare(Path(tmp) / name, n)
+                timed([BIN / "kit", "grade", course_dir, PROJECT, "--workers", "2"])
+                desk = Desk(load_course(course_dir), PROJECT)
+                spent = []
+                for learner in desk.learners():
+                    executed = {
+                        nb: nbformat.read(desk.autograded(learner) / f"{nb}.ipynb", as_version=4)
+                        for nb in desk.notebooks
+                    }
+                    staging = Path(tmp) / f"{name}-{learner}"
+                    staging.mkdir()
+                    start = time.perf_counter()
+                    desk.register(learner)
+                    for nb, notebook in executed.items():
+                        job = desk.job(
+                            learner, nb, desk.submitted(learner) / f"{nb}.ipynb", staging
+                        )
+                        desk.score(staging, nb, notebook, job.resources)
+                    desk.attempts(learner, desk.scores(learner))
+                    spent.append(time.perf_counter() - start)
+                desk.close()
+            medians[name] = statistics.median(spent)
+            print(f"  {name}: {medians[name] * 1000:.0f} ms per submission", flush=True)
+    print(f"\nthe grader's own work per submission (median of {n}), which caps one grader:")
+    for name, t in medians.items():
+        print(f"{name:<12} {t * 1000:>8.0f} ms   at most {1 / t * 60:>6.0f} submissions per minute")
 
 
 # -- the attempt log ---------------------------------------------------------------------------
@@ -302,6 +352,12 @@ def main() -> None:
     parser.add_argument(
         "--submissions", type=int, default=200, help="Submissions to grade (0: skip)."
     )
+    parser.add_argument(
+        "--grader-side",
+        type=int,
+        default=30,
+        help="Submissions for the grader's own cost (0: skip).",
+    )
     parser.add_argument("--learners", type=int, default=1000, help="Learners in the attempt log.")
     parser.add_argument("--per-learner", type=int, default=100, help="Attempts per learner.")
     parser.add_argument("--writers", type=int, default=4, help="Processes writing at once.")
@@ -311,6 +367,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.learners:
         attempt_log(args.learners, args.per_learner, args.writers, args.repeat)
+    if args.grader_side:
+        grader_side(args.grader_side)
     if args.submissions:
         grading(args.submissions)
 
