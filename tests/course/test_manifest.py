@@ -132,9 +132,9 @@ def test_a_database_setting_must_be_a_url(field: str) -> None:
     good = "postgresql://kit@db:5432/course"
     if field == "database":
         assert CourseInfo(id="c", title="C", database=good).database == good
-        with pytest.raises(ValidationError, match="'db.sqlite' is not a database URL"):
+        with pytest.raises(ValidationError, match=r"'db\.sqlite' is not a database URL"):
             CourseInfo(id="c", title="C", database="db.sqlite")
     else:
         assert GradingSettings(gradebook=good).gradebook == good
-        with pytest.raises(ValidationError, match="'db.sqlite' is not a database URL"):
+        with pytest.raises(ValidationError, match=r"'db\.sqlite' is not a database URL"):
             GradingSettings(gradebook="db.sqlite")
