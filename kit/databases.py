@@ -45,6 +45,7 @@ __all__ = [
     "masked",
     "retrying",
     "sqlite_file",
+    "without_password",
 ]
 
 DATABASE_ENV = "KIT_DATABASE_URL"
@@ -84,6 +85,16 @@ def is_postgres(url: str) -> bool:
     """Whether ``url`` names a PostgreSQL database (with any driver)."""
     scheme = url.split(":", 1)[0]
     return scheme in ("postgres", "postgresql") or scheme.startswith("postgresql+")
+
+
+def without_password(url: str) -> str:
+    """``url`` with its password left out (for a file others read: the server's client then
+    takes the password from ``~/.pgpass`` or ``PGPASSWORD``); any other URL unchanged."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or "@" not in rest.split("/", 1)[0]:
+        return url
+    who, _, where = rest.partition("@")
+    return f"{scheme}://{who.split(':', 1)[0]}@{where}"
 
 
 def driver_url(url: str) -> str:

@@ -3,6 +3,8 @@ server that cannot be reached, and a unit of work run again when its connection 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
@@ -14,6 +16,7 @@ from kit.databases import (
     is_disconnect,
     masked,
     retrying,
+    without_password,
 )
 
 # nothing listens on port 9 (discard) of this machine: connecting is refused at once
@@ -33,6 +36,26 @@ def test_postgresql_urls_mean_psycopg_3() -> None:
 def test_passwords_are_masked() -> None:
     assert masked(DOWN) == "postgresql://kit:***@127.0.0.1:9/kit"
     assert masked("tcp://127.0.0.1:8786") == "tcp://127.0.0.1:8786"
+
+
+def test_a_url_written_to_a_file_leaves_its_password_out() -> None:
+    assert without_password(DOWN) == "postgresql://kit@127.0.0.1:9/kit"
+    assert without_password("postgresql://kit@h/db") == "postgresql://kit@h/db"
+    assert without_password("sqlite:////tmp/a@b.sqlite") == "sqlite:////tmp/a@b.sqlite"
+
+
+def test_nbgraders_config_file_holds_no_password(
+    course_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kit.course import load_course
+    from kit.grading.nbgrader_course import NbgraderCourse
+
+    monkeypatch.setenv("KIT_GRADEBOOK_URL", DOWN)
+    nbg = NbgraderCourse(load_course(course_copy))
+    assert nbg.config().CourseDirectory.db_url == "postgresql+psycopg://kit:s3cret@127.0.0.1:9/kit"
+    text = nbg.config_text()
+    assert "c.CourseDirectory.db_url = 'postgresql+psycopg://kit@127.0.0.1:9/kit'" in text
+    assert "s3cret" not in text
 
 
 def test_an_unreachable_server_is_one_message_with_the_password_masked() -> None:

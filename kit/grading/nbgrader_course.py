@@ -102,13 +102,19 @@ class NbgraderCourse:
         return c
 
     def config_text(self) -> str:
-        """The same configuration as an ``nbgrader_config.py`` (written from :meth:`config`)."""
+        """The same configuration as an ``nbgrader_config.py`` (written from :meth:`config`),
+        the gradebook's URL without its password."""
         lines = [
             CONFIG_HEADER.format(manifest=self.course.manifest_path),
             "c = get_config()  # noqa: F821",
         ]
+        from kit.databases import without_password
+
         for section, values in self.config().items():
-            lines += [f"c.{section}.{key} = {value!r}" for key, value in values.items()]
+            for key, value in values.items():
+                if key == "db_url":  # a file on disk holds no password (the formgrader reads
+                    value = without_password(value)  # it from ~/.pgpass or PGPASSWORD)
+                lines.append(f"c.{section}.{key} = {value!r}")
         return "\n".join(lines) + "\n"
 
     def prepare(self) -> Path:
