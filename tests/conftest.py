@@ -6,14 +6,16 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from kit.cli import main as kit_main
+from tests import postgres
 from tests.chromium import require_chromium
+from tests.postgres import Postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_COURSE = ROOT / "courses" / "python-ml"
@@ -87,3 +89,16 @@ def course_copy(tmp_path: Path) -> Path:
 
 # broken notebooks under tests/courses are data for `kit check`, not notebooks to run
 collect_ignore = ["courses"]
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[Postgres]:
+    """A database of this test session's own on the server of ``KIT_TEST_POSTGRES``, dropped
+    at the end; skips without a server (fails where ``KIT_REQUIRE_POSTGRES=1``)."""
+    yield from postgres.server()
+
+
+@pytest.fixture
+def pg(postgres_server: Postgres) -> Postgres:
+    """The session's PostgreSQL database, empty."""
+    return postgres.emptied(postgres_server)

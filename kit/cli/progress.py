@@ -30,7 +30,8 @@ ATTEMPTS_OPTION = click.option(
     "--attempts",
     "attempts_url",
     metavar="URL",
-    help="Attempt log (SQLAlchemy URL); default: sqlite:///COURSE/_kit/attempts.sqlite.",
+    help="Attempt log (a database URL: sqlite:///..., postgresql://...); default: "
+    "KIT_DATABASE_URL, else course.yml's database:, else sqlite:///COURSE/_kit/attempts.sqlite.",
 )
 
 

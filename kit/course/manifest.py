@@ -8,6 +8,7 @@ need the whole course (ids that refer to each other, cycles, notebooks on disk) 
 from __future__ import annotations
 
 import json
+import re
 from enum import Enum
 from pathlib import PurePosixPath
 from typing import Annotated, Any
@@ -210,6 +211,16 @@ class Check(_Entry):
         return self
 
 
+def _database_url(value: str) -> str:
+    """A database URL as course.yml gives it ("" for the default)."""
+    if value and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", value):
+        raise ValueError(
+            f"{value!r} is not a database URL; write sqlite:////path/to/file.sqlite or "
+            "postgresql://USER@HOST:5432/NAME (the password is better given in the environment)"
+        )
+    return value
+
+
 class GradingSettings(_Entry):
     """How projects are released, collected and graded (course.yml's ``grading:``).
 
@@ -223,9 +234,12 @@ class GradingSettings(_Entry):
     )
     gradebook: str = Field(
         "",
-        description=f"Gradebook database URL; default: an SQLite file in {WORKSPACE_NAME}/nbgrader.",
+        description="nbgrader's gradebook: a database URL (sqlite:///..., postgresql://...); "
+        f"the KIT_GRADEBOOK_URL environment variable overrides it; default: an SQLite file in "
+        f"{WORKSPACE_NAME}/nbgrader.",
     )
     timeout_cell: int = Field(30, gt=0, description="Seconds one cell may run.")
+
     timeout_notebook: int = Field(300, gt=0, description="Seconds a whole notebook may run.")
     memory_mb: int = Field(1024, gt=0, description="Memory a submission's kernel may use.")
     cpu_seconds: int = Field(300, gt=0, description="CPU time a submission's kernel may use.")
@@ -264,6 +278,11 @@ class GradingSettings(_Entry):
         "them cost nothing; default: those the project's notebooks import.",
     )
 
+    @field_validator("gradebook")
+    @classmethod
+    def _gradebook_url(cls, value: str) -> str:
+        return _database_url(value)
+
 
 class CourseInfo(_Entry):
     """The top-level fields of course.yml, without the lists."""
@@ -272,7 +291,18 @@ class CourseInfo(_Entry):
     title: str = Field(min_length=1)
     summary: str = ""
     version: str = Field("0.1", description="Free-form version of the course content.")
+    database: str = Field(
+        "",
+        description="The course's database (the attempt log, questions, profiles, grading jobs): "
+        "a database URL (sqlite:///..., postgresql://USER@HOST/NAME); the KIT_DATABASE_URL "
+        f"environment variable overrides it; default: an SQLite file, {WORKSPACE_NAME}/attempts.sqlite.",
+    )
     grading: GradingSettings = Field(default_factory=GradingSettings)
+
+    @field_validator("database")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return _database_url(value)
 
     @field_validator("version", mode="before")
     @classmethod

@@ -14,12 +14,12 @@ so each submission is recorded once.
 from __future__ import annotations
 
 import contextlib
-import re
 from concurrent.futures import Future
 from typing import Any
 
 from distributed.diagnostics.plugin import WorkerPlugin
 
+from kit.databases import masked
 from kit.grading import executor as local
 from kit.grading.errors import GradingError
 from kit.grading.jobs import Job, JobResult
@@ -28,11 +28,6 @@ __all__ = ["DaskExecutor", "KernelsPlugin", "masked"]
 
 PLUGIN = "kit-kernels"
 CONNECT_SECONDS = 20
-
-
-def masked(address: str) -> str:
-    """An address with any password in it replaced by ``***``."""
-    return re.sub(r"([^:/@\s'\"]+:)[^@/\s'\"]+@", r"\1***@", address)
 
 
 def _run(job: Job) -> JobResult:

@@ -1,16 +1,33 @@
 """The grader's side of one project: everything it does in its own process, where it is the
-one writer of the gradebook, the staging and autograded folders, and the attempt log."""
+one writer of the gradebook, the staging and autograded folders, and the attempt log.
+
+Each write to the gradebook is a unit of work for one submission: it holds that submission's
+lock (:func:`kit.databases.advisory_lock`), so that two graders sharing a gradebook on a
+server take turns on a learner they both grade, and it runs again where the server drops
+its connection (:func:`kit.databases.retrying`), so that every submission is recorded once.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kit.course import Course
+from kit.databases import (
+    advisory_lock,
+    check_reachable,
+    create_engine,
+    retrying,
+    sqlite_file,
+)
 from kit.grading.jobs import WRITE, Job, nbgrader_steps
 from kit.grading.nbgrader_course import NbgraderCourse
 from kit.grading.sandbox import Limits
+from kit.progress.cohort import default_attempts_url
 
 if TYPE_CHECKING:
     from kit.progress.gradebook import GradedCell, Skills
@@ -38,6 +55,8 @@ class Desk:
         self.nbg = NbgraderCourse(course)
         self.nbg.project(project)
         self.settings = course.manifest.grading
+        self.attempts_url = default_attempts_url(course)
+        self._check_databases()  # before anything is written
         self.config = self.nbg.config()
         self.nbg.prepare()
         self.notebooks = self._notebooks()
@@ -55,20 +74,45 @@ class Desk:
         self._skills: Skills | None = None
         self._store: Any = None
 
+    def _check_databases(self) -> None:
+        """A :class:`kit.databases.DatabaseUnreachable` for a gradebook or attempt log on a
+        server that cannot be reached."""
+        for url, what in (
+            (self.nbg.gradebook_url, "the gradebook"),
+            (self.attempts_url, "the attempt log"),
+        ):
+            if sqlite_file(url) is None:
+                engine = create_engine(url)
+                try:
+                    check_reachable(engine, url, what)
+                finally:
+                    engine.dispose()
+
+    @contextlib.contextmanager
+    def unit(self, *key: str) -> Iterator[None]:
+        """Hold the gradebook's lock on ``key`` (this project's, and a learner's when given)."""
+        with advisory_lock(
+            self.nbg.gradebook_url, "kit-gradebook", self.course.id, self.project, *key
+        ):
+            yield
+
     def _notebooks(self) -> list[str]:
         """The project's notebooks in the gradebook (put there first if they are not)."""
         from nbgrader.api import Gradebook, MissingEntry
 
-        with Gradebook(self.nbg.db_url, self.course.id) as gb:
-            try:
-                names = [nb.name for nb in gb.find_assignment(self.project).notebooks]
-            except MissingEntry:
-                names = []
-        if not names:
-            self.nbg.assign(self.project)  # puts the source cells (and hidden tests) in it
+        def names() -> list[str]:
             with Gradebook(self.nbg.db_url, self.course.id) as gb:
-                names = [nb.name for nb in gb.find_assignment(self.project).notebooks]
-        return names
+                try:
+                    return [nb.name for nb in gb.find_assignment(self.project).notebooks]
+                except MissingEntry:
+                    return []
+
+        with self.unit():  # one grader puts the project in a new gradebook; the others wait
+            found = retrying(names)
+            if not found:
+                self.nbg.assign(self.project)  # puts the source cells (and hidden tests) in it
+                found = retrying(names)
+        return found
 
     def _preload(self) -> tuple[str, ...] | None:
         """What the kernel template imports (None: no template)."""
@@ -122,12 +166,17 @@ class Desk:
 
         submitted = str(self.submitted(learner))
         timestamp = CourseDirectory(config=self.config).get_existing_timestamp(submitted)
-        with Gradebook(self.nbg.db_url, self.course.id) as gb:
-            gb.update_or_create_student(learner)
-            if timestamp:
-                gb.update_or_create_submission(self.project, learner, timestamp=timestamp)
-            else:
-                gb.update_or_create_submission(self.project, learner)
+
+        def write() -> None:
+            with Gradebook(self.nbg.db_url, self.course.id) as gb:
+                gb.update_or_create_student(learner)
+                if timestamp:
+                    gb.update_or_create_submission(self.project, learner, timestamp=timestamp)
+                else:
+                    gb.update_or_create_submission(self.project, learner)
+
+        with self.unit(learner):
+            retrying(write)
 
     @staticmethod
     def unreadable(path: Path) -> str:
@@ -170,18 +219,29 @@ class Desk:
         """Score every graded cell of the learner's notebook ``name`` zero."""
         from nbgrader.api import Gradebook
 
-        with Gradebook(self.nbg.db_url, self.course.id) as gb:
-            notebook = gb.find_submission_notebook(name, self.project, learner)
-            for grade in notebook.grades:
-                grade.auto_score = 0
-                grade.needs_manual_grade = False
-            gb.db.commit()
+        def write() -> None:
+            with Gradebook(self.nbg.db_url, self.course.id) as gb:
+                notebook = gb.find_submission_notebook(name, self.project, learner)
+                for grade in notebook.grades:
+                    grade.auto_score = 0
+                    grade.needs_manual_grade = False
+                gb.db.commit()
+
+        with self.unit(learner):
+            retrying(write)
 
     def score(self, staging: Path, name: str, executed: Any, resources: dict[str, Any]) -> None:
         """Score an executed notebook (nbgrader's preprocessors) and write it out."""
         import nbformat
 
-        nb, _ = nbgrader_steps(WRITE, executed, resources, self.config)
+        def write() -> Any:  # on a fresh copy each time: the steps change what they are given
+            nb, _ = nbgrader_steps(
+                WRITE, copy.deepcopy(executed), copy.deepcopy(resources), self.config
+            )
+            return nb
+
+        with self.unit(resources["nbgrader"]["student"]):
+            nb = retrying(write)
         nbformat.write(nb, staging / f"{name}.ipynb")
 
     # -- a submission's end ----------------------------------------------------------------------
@@ -202,25 +262,28 @@ class Desk:
 
         if self._skills is None:
             self._skills = grade_cell_skills(self.course)
-        return list(
-            graded_cells(
-                self.course,
-                self.nbg.db_url,
-                project=self.project,
-                learner=learner,
-                skills=self._skills,
+        skills = self._skills
+        with self.unit(learner):  # never while another grader is writing them
+            return retrying(
+                lambda: list(
+                    graded_cells(
+                        self.course,
+                        self.nbg.db_url,
+                        project=self.project,
+                        learner=learner,
+                        skills=skills,
+                    )
+                )
             )
-        )
 
     def attempts(self, learner: str, cells: list[GradedCell]) -> None:
         """Record the submission's graded cells that have a skill (and a grade: none awaiting
         manual grading) as the learner's attempts, in place of those of an earlier grading."""
         from kit.progress.attempts import AttemptStore
-        from kit.progress.cohort import default_attempts_url
 
         rows = [a for a in (cell.attempt(self.course.id) for cell in cells) if a is not None]
         if self._store is None:
-            self._store = AttemptStore(default_attempts_url(self.course))
+            self._store = AttemptStore(self.attempts_url)
         self._store.replace(learner, f"{self.project}/", "grading", rows, course=self.course.id)
 
     def close(self) -> None:

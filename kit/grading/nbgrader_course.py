@@ -56,9 +56,21 @@ class NbgraderCourse:
 
     # -- places ------------------------------------------------------------------------------
     @property
+    def gradebook_url(self) -> str:
+        """The gradebook's database URL as the user gave it: the ``KIT_GRADEBOOK_URL``
+        environment variable, else course.yml's ``grading.gradebook``, else an SQLite file in
+        nbgrader's course directory."""
+        from kit.databases import GRADEBOOK_ENV
+
+        url = os.environ.get(GRADEBOOK_ENV, "").strip() or self.settings.gradebook
+        return url or f"sqlite:///{self.root / GRADEBOOK_NAME}"
+
+    @property
     def db_url(self) -> str:
-        """The gradebook's database URL."""
-        return self.settings.gradebook or f"sqlite:///{self.root / GRADEBOOK_NAME}"
+        """The gradebook's URL as nbgrader opens it (PostgreSQL through psycopg 3)."""
+        from kit.databases import driver_url
+
+        return driver_url(self.gradebook_url)
 
     @property
     def exchange(self) -> Path:
@@ -90,13 +102,19 @@ class NbgraderCourse:
         return c
 
     def config_text(self) -> str:
-        """The same configuration as an ``nbgrader_config.py`` (written from :meth:`config`)."""
+        """The same configuration as an ``nbgrader_config.py`` (written from :meth:`config`),
+        the gradebook's URL without its password."""
         lines = [
             CONFIG_HEADER.format(manifest=self.course.manifest_path),
             "c = get_config()  # noqa: F821",
         ]
+        from kit.databases import without_password
+
         for section, values in self.config().items():
-            lines += [f"c.{section}.{key} = {value!r}" for key, value in values.items()]
+            for key, value in values.items():
+                if key == "db_url":  # a file on disk holds no password (the formgrader reads
+                    value = without_password(value)  # it from ~/.pgpass or PGPASSWORD)
+                lines.append(f"c.{section}.{key} = {value!r}")
         return "\n".join(lines) + "\n"
 
     def prepare(self) -> Path:

@@ -14,6 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kit.databases import (
+    advisory_lock_xact,
+    check_reachable,
+    create_engine,
+    retrying,
+    sqlite_file,
+)
+
+__all__ = ["Attempt", "AttemptStore", "StoreRecovered", "set_aside", "sqlite_file", "utcnow"]
+
 
 def utcnow() -> dt.datetime:
     """Now, in UTC, to the microsecond."""
@@ -69,12 +79,6 @@ def set_aside(path: Path) -> Path:
     return aside
 
 
-def sqlite_file(url: str) -> Path | None:
-    """The file of an ``sqlite:///`` URL (None for other databases and in-memory SQLite)."""
-    prefix = "sqlite:///"
-    return Path(url.removeprefix(prefix)) if url.startswith(prefix) and url != prefix else None
-
-
 class StoreRecovered(UserWarning):
     """A corrupt attempt file was set aside and a new one started."""
 
@@ -86,17 +90,24 @@ class AttemptStore:
     ----------
     url:
         A SQLAlchemy database URL, e.g. ``sqlite:////home/ada/attempts.sqlite`` or
-        ``postgresql://...``. An SQLite file's folder is created when missing.
+        ``postgresql://USER@HOST/NAME`` (psycopg 3). An SQLite file's folder is created when
+        missing; a server that cannot be reached is a
+        :class:`kit.databases.DatabaseUnreachable`, before anything is written.
+
+    Each method is one transaction, run again where the server drops its connection
+    (:func:`kit.databases.retrying`); several processes may write one store at once.
     """
 
     def __init__(self, url: str) -> None:
         import sqlalchemy as sa
 
         self.url = url
+        self.engine = create_engine(url)
         file = sqlite_file(url)
         if file is not None:
             file.parent.mkdir(parents=True, exist_ok=True)
-        self.engine = sa.create_engine(url, future=True)
+        else:
+            check_reachable(self.engine, url, "the attempt log")
         self._metadata = sa.MetaData()
         self.table = sa.Table(
             "attempts",
@@ -110,7 +121,13 @@ class AttemptStore:
             sa.Column("time", sa.DateTime(timezone=True), nullable=False),
             sa.Column("source", sa.String(32), nullable=False),
         )
-        self._metadata.create_all(self.engine)
+        retrying(self._create)
+
+    def _create(self) -> None:
+        """Create the table where it is missing (one process at a time on a server)."""
+        with self.engine.begin() as conn:
+            advisory_lock_xact(conn, "kit-attempts-create")
+            self._metadata.create_all(conn)
 
     @classmethod
     def open_file(cls, path: str | Path) -> AttemptStore:
@@ -145,8 +162,13 @@ class AttemptStore:
         rows = [attempts] if isinstance(attempts, Attempt) else list(attempts)
         if not rows:
             return 0
-        with self.engine.begin() as conn:
-            conn.execute(self.table.insert(), [self._row(a) for a in rows])
+        values = [self._row(a) for a in rows]
+
+        def insert() -> None:
+            with self.engine.begin() as conn:
+                conn.execute(self.table.insert(), values)
+
+        retrying(insert)
         return len(rows)
 
     def query(
@@ -170,8 +192,12 @@ class AttemptStore:
             stmt = stmt.where(t.c.skill.in_(list(skills)))
         if source is not None:
             stmt = stmt.where(t.c.source == source)
-        with self.engine.connect() as conn:
-            return [_attempt(row) for row in conn.execute(stmt).mappings()]
+
+        def read() -> list[Attempt]:
+            with self.engine.connect() as conn:
+                return [_attempt(row) for row in conn.execute(stmt).mappings()]
+
+        return retrying(read)
 
     def replace(
         self,
@@ -183,23 +209,31 @@ class AttemptStore:
         course: str = "",
     ) -> int:
         """Swap a learner's attempts whose item starts with ``item_prefix`` (from ``source``)
-        for ``attempts``, in one transaction: regrading a project replaces its grades."""
+        for ``attempts``, in one transaction: regrading a project replaces its grades.
+
+        Two processes replacing the same attempts at once (two graders of one project) take
+        turns, so the store ends with one set of them, never both."""
         import sqlalchemy as sa
 
-        rows = list(attempts)
+        values = [self._row(a) for a in attempts]
         t = self.table
-        with self.engine.begin() as conn:
-            conn.execute(
-                sa.delete(t).where(
-                    t.c.learner == learner,
-                    t.c.course == course,
-                    t.c.source == source,
-                    t.c.item.startswith(item_prefix, autoescape=True),
+
+        def swap() -> None:
+            with self.engine.begin() as conn:
+                advisory_lock_xact(conn, "kit-attempts", course, learner, source, item_prefix)
+                conn.execute(
+                    sa.delete(t).where(
+                        t.c.learner == learner,
+                        t.c.course == course,
+                        t.c.source == source,
+                        t.c.item.startswith(item_prefix, autoescape=True),
+                    )
                 )
-            )
-            if rows:
-                conn.execute(t.insert(), [self._row(a) for a in rows])
-        return len(rows)
+                if values:
+                    conn.execute(t.insert(), values)
+
+        retrying(swap)
+        return len(values)
 
     @staticmethod
     def _row(a: Attempt) -> dict[str, Any]:
@@ -217,10 +251,13 @@ class AttemptStore:
         """Number of attempts stored."""
         import sqlalchemy as sa
 
-        with self.engine.connect() as conn:
-            return int(
-                conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar_one()
-            )
+        def read() -> int:
+            with self.engine.connect() as conn:
+                return int(
+                    conn.execute(sa.select(sa.func.count()).select_from(self.table)).scalar_one()
+                )
+
+        return retrying(read)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -5,6 +5,7 @@ skills most learners struggle with. Pure functions over attempts; the report not
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +25,13 @@ PARAMS_FILE = Path("progress") / "bkt.json"
 
 
 def default_attempts_url(course: Course) -> str:
-    """The cohort's attempt log: an SQLite file in the course's workspace."""
-    path = course.workspace / "attempts.sqlite"
-    return f"sqlite:///{path}"
+    """The cohort's attempt log (and the course database beside it): the URL in the
+    ``KIT_DATABASE_URL`` environment variable, else course.yml's ``database:``, else an SQLite
+    file in the course's workspace."""
+    from kit.databases import DATABASE_ENV
+
+    url = os.environ.get(DATABASE_ENV, "").strip() or course.manifest.database
+    return url or f"sqlite:///{course.workspace / 'attempts.sqlite'}"
 
 
 def course_params(course: Course) -> dict[str, BKTParams]:

@@ -114,9 +114,11 @@ def graded_cells(
     measures (None when it names none); ``skills`` from :func:`grade_cell_skills` when given."""
     from nbgrader.api import Gradebook, MissingEntry
 
+    from kit.databases import driver_url
+
     skills = grade_cell_skills(course) if skills is None else skills
     ids = [p.id for p in course.manifest.projects if project in (None, p.id)]
-    with Gradebook(url, course_id=course.id) as gradebook:
+    with Gradebook(driver_url(url), course_id=course.id) as gradebook:
         for project_id in ids:
             try:
                 assignment = gradebook.find_assignment(project_id)

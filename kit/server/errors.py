@@ -39,9 +39,12 @@ class ApiError(web.HTTPError):
 def from_kit_error(error: KitError) -> ApiError:
     """The API's answer to a failure of the kit the user can act on."""
     from kit.classify.errors import QuestionError
+    from kit.databases import DatabaseUnreachable
     from kit.paths.planner import PlanError
 
     # a bad value in the request is the request's fault; anything else (no trained router, a
     # project with no submissions) is the state of the course, which the fix says how to change
     status = 422 if isinstance(error, QuestionError | PlanError) else 409
+    if isinstance(error, DatabaseUnreachable):  # the course database's server is down
+        status = 503
     return ApiError(status, error.message, error.fix)

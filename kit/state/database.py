@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
+from kit.databases import (
+    advisory_lock_xact,
+    check_reachable,
+    create_engine,
+    masked,
+    retrying,
+    sqlite_file,
+)
 from kit.errors import KitError
-from kit.progress.attempts import sqlite_file
 
 VERSION_TABLE = "kit_schema_version"
 """Alembic's version table; not ``alembic_version``, which nbgrader's gradebook uses, so the two
@@ -27,6 +35,7 @@ FIRST_REVISION = "0001"
 """The revision that is today's ``attempts`` table, where an unversioned database starts."""
 
 _upgrading = threading.Lock()
+_T = TypeVar("_T")
 
 
 def as_utc(value: dt.datetime) -> dt.datetime:
@@ -67,10 +76,12 @@ def current_revision(engine: sa.Engine) -> str | None:
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (default: the newest), stamping an unversioned one
-    that holds the attempt log at the first revision; all in one transaction."""
+    that holds the attempt log at the first revision; all in one transaction, which on
+    PostgreSQL one process at a time runs (the others find the work done)."""
     from alembic import command
 
     with _upgrading, engine.begin() as connection:
+        advisory_lock_xact(connection, "kit-schema-upgrade")
         tables = set(sa.inspect(connection).get_table_names())
         config = _config(connection)
         if VERSION_TABLE not in tables and "attempts" in tables:
@@ -89,20 +100,26 @@ class CourseDatabase:
 
     def __init__(self, url: str) -> None:
         self.url = url
+        self.engine = create_engine(url)
         file = sqlite_file(url)
         if file is not None:
             file.parent.mkdir(parents=True, exist_ok=True)
-        self.engine = sa.create_engine(url)
+        else:
+            check_reachable(self.engine, url, "the course database")
         try:
-            if current_revision(self.engine) != head_revision():
-                upgrade(self.engine)
+            retrying(self._upgrade)
         except sa.exc.SQLAlchemyError as exc:
             self.engine.dispose()
             raise DatabaseError(
-                f"{url}: the course database cannot be opened or upgraded ({exc.__class__.__name__})",
+                f"{masked(url)}: the course database cannot be opened or upgraded "
+                f"({exc.__class__.__name__})",
                 fix="check that the file is a database the kit made and can be written; "
                 "move it aside to start a new one",
             ) from exc
+
+    def _upgrade(self) -> None:
+        if current_revision(self.engine) != head_revision():
+            upgrade(self.engine)
 
     def close(self) -> None:
         """Release the connections."""
@@ -123,3 +140,23 @@ class CourseRecords:
     def __init__(self, database: CourseDatabase, course: str) -> None:
         self.engine = database.engine
         self.course = course
+
+    def writing(self, unit: Callable[[sa.Connection], _T]) -> _T:
+        """Run ``unit`` in one transaction and return what it returns; run it again where the
+        server drops the connection (:func:`kit.databases.retrying`)."""
+
+        def run() -> _T:
+            with self.engine.begin() as connection:
+                return unit(connection)
+
+        return retrying(run)
+
+    def reading(self, unit: Callable[[sa.Connection], _T]) -> _T:
+        """Run ``unit`` on a connection and return what it returns; again where the server
+        drops the connection."""
+
+        def run() -> _T:
+            with self.engine.connect() as connection:
+                return unit(connection)
+
+        return retrying(run)

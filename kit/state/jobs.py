@@ -41,9 +41,10 @@ class JobStore(CourseRecords):
             "message": "starting",
             "started": utcnow(),
         }
-        with self.engine.begin() as conn:
-            key = conn.execute(grading_jobs.insert().values(**values)).inserted_primary_key
-            assert key is not None
+        key = self.writing(
+            lambda conn: conn.execute(grading_jobs.insert().values(**values)).inserted_primary_key
+        )
+        assert key is not None
         job = self.get(int(key[0]))
         assert job is not None
         return job
@@ -65,8 +66,11 @@ class JobStore(CourseRecords):
         }
         if state is not None and state != "running":
             values["finished"] = utcnow()
-        with self.engine.begin() as conn:
-            conn.execute(grading_jobs.update().where(grading_jobs.c.id == job_id).values(**values))
+        self.writing(
+            lambda conn: conn.execute(
+                grading_jobs.update().where(grading_jobs.c.id == job_id).values(**values)
+            )
+        )
 
     def get(self, job_id: int) -> GradingJob | None:
         """One job."""
@@ -81,28 +85,32 @@ class JobStore(CourseRecords):
     def abandon_running(self, message: str) -> int:
         """Mark every job still ``running`` as failed (its server stopped); returns how many."""
         j = grading_jobs.c
-        with self.engine.begin() as conn:
-            result = conn.execute(
-                grading_jobs.update()
-                .where(j.course == self.course, j.state == "running")
-                .values(state="failed", message=message, finished=utcnow())
+        return int(
+            self.writing(
+                lambda conn: (
+                    conn.execute(
+                        grading_jobs.update()
+                        .where(j.course == self.course, j.state == "running")
+                        .values(state="failed", message=message, finished=utcnow())
+                    ).rowcount
+                )
             )
-        return int(result.rowcount)
+        )
 
     def _select(self, *where: sa.ColumnElement[bool]) -> list[GradingJob]:
         j = grading_jobs.c
         stmt = sa.select(grading_jobs).where(j.course == self.course, *where).order_by(j.id)
-        with self.engine.connect() as conn:
-            return [
-                GradingJob(
-                    r["id"],
-                    r["project"],
-                    r["state"],
-                    r["done"],
-                    r["total"],
-                    r["message"],
-                    as_utc(r["started"]),
-                    as_utc(r["finished"]) if r["finished"] else None,
-                )
-                for r in conn.execute(stmt).mappings()
-            ]
+        rows = self.reading(lambda conn: list(conn.execute(stmt).mappings()))
+        return [
+            GradingJob(
+                r["id"],
+                r["project"],
+                r["state"],
+                r["done"],
+                r["total"],
+                r["message"],
+                as_utc(r["started"]),
+                as_utc(r["finished"]) if r["finished"] else None,
+            )
+            for r in rows
+        ]

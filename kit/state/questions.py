@@ -85,7 +85,8 @@ class QuestionStore(CourseRecords):
         """Store a question; ``mentors`` are the ids of those who cover its routed skill, most
         fitting first: it goes to the one with the fewest open questions."""
         now = utcnow()
-        with self.engine.begin() as conn:
+
+        def insert(conn: sa.Connection) -> Any:
             counts = self._open_counts(conn, mentors)
             row = {
                 "course": self.course,
@@ -101,7 +102,9 @@ class QuestionStore(CourseRecords):
                 "urgency": route.get("urgency") if route else None,
                 "urgent": route.get("urgent") if route else None,
             }
-            key = conn.execute(questions.insert().values(**row)).inserted_primary_key
+            return conn.execute(questions.insert().values(**row)).inserted_primary_key
+
+        key = self.writing(insert)
         assert key is not None
         found = self.get(int(key[0]))
         assert found is not None
@@ -118,8 +121,7 @@ class QuestionStore(CourseRecords):
 
     def open_counts(self, mentors: Sequence[str]) -> dict[str, int]:
         """Open questions per mentor id (mentors with none are absent)."""
-        with self.engine.connect() as conn:
-            return self._open_counts(conn, mentors)
+        return self.reading(lambda conn: self._open_counts(conn, mentors))
 
     def get(self, question_id: int) -> Question | None:
         """One question with its answers (None: no such question in this course)."""
@@ -147,50 +149,37 @@ class QuestionStore(CourseRecords):
         learner (the asker's follow-up) it opens it again."""
         now = utcnow()
         status = "open" if role == "learner" else "answered"
-        with self.engine.begin() as conn:
+
+        def insert(conn: sa.Connection) -> Any:
             row = {"question": question_id, "author": author, "role": role, "text": text}
             new_id = conn.execute(answers.insert().values(**row, created=now)).inserted_primary_key
-            assert new_id is not None
             conn.execute(
                 questions.update()
                 .where(questions.c.id == question_id)
                 .values(status=status, updated=now)
             )
+            return new_id
+
+        new_id = self.writing(insert)
+        assert new_id is not None
         return Answer(int(new_id[0]), question_id, author, role, text, now)
 
     def resolve(self, question_id: int) -> Question:
         """Mark a question resolved."""
-        with self.engine.begin() as conn:
-            conn.execute(
+        self.writing(
+            lambda conn: conn.execute(
                 questions.update()
                 .where(questions.c.id == question_id)
                 .values(status="resolved", updated=utcnow())
             )
+        )
         found = self.get(question_id)
         assert found is not None
         return found
 
     def _select(self, *where: Any) -> list[Question]:
         stmt = sa.select(questions).where(questions.c.course == self.course, *where)
-        with self.engine.connect() as conn:
-            rows = list(conn.execute(stmt.order_by(questions.c.id)).mappings())
-            ids = [row["id"] for row in rows]
-            by_question: dict[int, list[Answer]] = {}
-            if ids:
-                a = answers.c
-                for r in conn.execute(
-                    sa.select(answers).where(a.question.in_(ids)).order_by(a.id)
-                ).mappings():
-                    by_question.setdefault(r["question"], []).append(
-                        Answer(
-                            r["id"],
-                            r["question"],
-                            r["author"],
-                            r["role"],
-                            r["text"],
-                            as_utc(r["created"]),
-                        )
-                    )
+        rows, by_question = self.reading(lambda conn: self._rows(conn, stmt))
         return [
             Question(
                 id=row["id"],
@@ -210,3 +199,26 @@ class QuestionStore(CourseRecords):
             )
             for row in rows
         ]
+
+    @staticmethod
+    def _rows(conn: sa.Connection, stmt: Any) -> tuple[list[Any], dict[int, list[Answer]]]:
+        """The questions ``stmt`` selects, and their answers by question id."""
+        rows = list(conn.execute(stmt.order_by(questions.c.id)).mappings())
+        ids = [row["id"] for row in rows]
+        by_question: dict[int, list[Answer]] = {}
+        if ids:
+            a = answers.c
+            for r in conn.execute(
+                sa.select(answers).where(a.question.in_(ids)).order_by(a.id)
+            ).mappings():
+                by_question.setdefault(r["question"], []).append(
+                    Answer(
+                        r["id"],
+                        r["question"],
+                        r["author"],
+                        r["role"],
+                        r["text"],
+                        as_utc(r["created"]),
+                    )
+                )
+        return rows, by_question

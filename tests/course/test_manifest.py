@@ -121,3 +121,20 @@ def test_check_multiple_choice_and_numeric() -> None:
         Check(id="q", skill="a", question="?", choices=["x", "y"], answer="z")
     with pytest.raises(ValidationError, match="give 'choices'"):
         Check(id="q", skill="a", question="?", answer="def")
+
+
+@pytest.mark.parametrize("field", ["database", "gradebook"])
+def test_a_database_setting_must_be_a_url(field: str) -> None:
+    from pydantic import ValidationError
+
+    from kit.course.manifest import CourseInfo, GradingSettings
+
+    good = "postgresql://kit@db:5432/course"
+    if field == "database":
+        assert CourseInfo(id="c", title="C", database=good).database == good
+        with pytest.raises(ValidationError, match=r"'db\.sqlite' is not a database URL"):
+            CourseInfo(id="c", title="C", database="db.sqlite")
+    else:
+        assert GradingSettings(gradebook=good).gradebook == good
+        with pytest.raises(ValidationError, match=r"'db\.sqlite' is not a database URL"):
+            GradingSettings(gradebook="db.sqlite")
