@@ -14,16 +14,10 @@ from kit.progress import features as f
 from kit.progress.attempts import Attempt
 from kit.progress.baseline import SkillRate
 from kit.progress.bestlr import BestLR
-from kit.progress.bkt import BKTParams
 from kit.progress.data import Sequences, from_attempts
 from kit.progress.evaluation import evaluate, make_model, metrics
 from kit.progress.simulate import simulate_bkt
-
-TRUE = {
-    "easy": BKTParams(prior=0.4, learn=0.25, guess=0.25, slip=0.08),
-    "hard": BKTParams(prior=0.1, learn=0.08, guess=0.15, slip=0.15),
-    "mid": BKTParams(prior=0.25, learn=0.15, guess=0.2, slip=0.1),
-}
+from tests.progress.test_models import TRUE
 
 
 @pytest.fixture(scope="module")
