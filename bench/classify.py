@@ -13,7 +13,11 @@ Sections (all by default):
    are computed once, the logistic regression is fitted per fold).
 3. ``router``: the sample course's questions, a seeded stratified 80/20 split (lesson text in
    training): accuracy of the router's two models.
-4. ``latency``: one question at a time through the router on one CPU thread (p50, p95 ms), and
+4. ``train``: training time before and after the cached frozen layers and early stopping, in
+   one run: the router's encoder as it was (every layer fine-tuned, 8 epochs) beside the
+   router's encoder now, on the sample course (accuracy on the ``router`` split) and on
+   ``--train-subset`` Stack Overflow titles (accuracy on 1,000 others).
+5. ``latency``: one question at a time through the router on one CPU thread (p50, p95 ms), and
    batch throughput (questions per second), the encoder router beside the TF-IDF one.
 
 The evaluation data is read in place; without it the sections that need it say where the data
@@ -31,7 +35,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-SECTIONS = ("titles", "urgency", "router", "latency")
+SECTIONS = ("titles", "urgency", "router", "train", "latency")
 
 
 def _row(*cells: object) -> str:
@@ -213,6 +217,77 @@ def router_accuracy() -> dict[str, Any]:
     return results
 
 
+def _course_split() -> tuple[list[str], list[str], list[str], list[str], int]:
+    """The ``router`` section's split: training texts (questions, then lesson pieces) and
+    labels, test questions and labels, and how many training texts are questions."""
+    from sklearn.model_selection import train_test_split
+
+    from kit.classify.router import lesson_texts, read_questions
+
+    course = _sample_course()
+    asked = read_questions(course)
+    taught = lesson_texts(course)
+    train_q, test_q, train_y, test_y = train_test_split(
+        asked.texts, asked.labels, test_size=0.2, random_state=0, stratify=asked.labels
+    )
+    return train_q + taught.texts, train_y + taught.labels, test_q, test_y, len(train_q)
+
+
+def train_time(data: Path, subset: int) -> dict[str, Any]:
+    from kit.classify.data import DataNotFoundError, load_so_titles
+    from kit.classify.evaluation import score_predictions, split_indices
+    from kit.classify.models import make_classifier
+    from kit.classify.router import ENCODER_SETTINGS, LEGACY_ENCODER_SETTINGS
+
+    sets = {"sample course": _course_split()}
+    try:
+        loaded = load_so_titles(data / "so_titles20")
+        train_idx, test_idx = split_indices(len(loaded), test_size=0.2, seed=0)
+        train_idx, test_idx = train_idx[:subset], test_idx[:1000]
+        sets[f"Stack Overflow titles ({subset:,} / 1,000)"] = (
+            [loaded.texts[i] for i in train_idx],
+            [loaded.labels[i] for i in train_idx],
+            [loaded.texts[i] for i in test_idx],
+            [loaded.labels[i] for i in test_idx],
+            len(train_idx),
+        )
+    except DataNotFoundError as exc:
+        print(f"\nskipping the Stack Overflow titles: {exc}")
+    recipes = {
+        "before: every layer, 8 epochs": LEGACY_ENCODER_SETTINGS,
+        "after: top 2 layers on cached states, early stopping": ENCODER_SETTINGS,
+    }
+    print("\n## Training the router's encoder, before and after (torch threads as --threads)")
+    print(_row("data", "recipe", "epochs run", "fit s", "accuracy", "macro F1", "time ratio"))
+    print(_row("---", "---", "---:", "---:", "---:", "---:", "---:"))
+    results: dict[str, Any] = {}
+    for name, (texts, labels, test_texts, test_labels, pool) in sets.items():
+        results[name] = {}
+        for recipe, settings in recipes.items():
+            model = make_classifier("encoder", **settings)
+            model.fit(texts, labels, validation_pool=range(pool))
+            result = {
+                **score_predictions(test_labels, model.predict(test_texts)),
+                "fit_seconds": round(model.fit_seconds_, 1),
+                "epochs_run": len(getattr(model, "loss_history_", [])),
+            }
+            results[name][recipe] = result
+            first = next(iter(results[name].values()))
+            print(
+                _row(
+                    name,
+                    recipe,
+                    result["epochs_run"],
+                    result["fit_seconds"],
+                    f"{result['accuracy']:.3f}",
+                    f"{result['macro_f1']:.3f}",
+                    f"{result['fit_seconds'] / first['fit_seconds']:.2f}x",
+                ),
+                flush=True,
+            )
+    return results
+
+
 def latency(data: Path, router_folder: Path | None, repeat: int) -> dict[str, Any]:
     import numpy as np
     import torch
@@ -292,6 +367,9 @@ def main() -> None:
     parser.add_argument(
         "--skip-encoder", action="store_true", help="Titles and urgency: TF-IDF only (no encoder)."
     )
+    parser.add_argument(
+        "--train-subset", type=int, default=2000, help="Train: Stack Overflow titles to fit on."
+    )
     parser.add_argument("--router", type=Path, help="A trained router folder for the latency.")
     parser.add_argument("--repeat", type=int, default=3, help="Latency: passes over the questions.")
     parser.add_argument("--output", type=Path, help="Write all results as JSON.")
@@ -308,6 +386,8 @@ def main() -> None:
         results["urgency"] = urgency(args.data, not args.skip_encoder)
     if "router" in args.sections:
         results["router"] = router_accuracy()
+    if "train" in args.sections:
+        results["train"] = train_time(args.data, args.train_subset)
     if "latency" in args.sections:
         results["latency"] = latency(args.data, args.router, args.repeat)
     if args.output:

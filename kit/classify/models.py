@@ -107,7 +107,13 @@ class TfidfClassifier(TextClassifier):
         parts = [v.transform(texts) for v in self.vectorizers_]
         return parts[0] if len(parts) == 1 else hstack(parts).tocsr()
 
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> TfidfClassifier:
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        *,
+        validation_pool: Sequence[int] | None = None,
+    ) -> TfidfClassifier:
         from sklearn.linear_model import LogisticRegression
 
         start = time.perf_counter()

@@ -25,10 +25,12 @@ def _training_progress(disable: bool) -> Any:
 
 
 def _set_threads(threads: int | None) -> None:
-    if threads:
-        import torch
+    """torch's CPU threads: as asked, else one per core this process may run on."""
+    import os
 
-        torch.set_num_threads(threads)
+    import torch
+
+    torch.set_num_threads(threads or len(os.sched_getaffinity(0)))
 
 
 @click.group()
@@ -67,7 +69,8 @@ def router() -> None:
 @click.option(
     "--threads",
     type=click.IntRange(1),
-    help="CPU threads for torch (default: torch's choice; 1 is fastest on a busy machine).",
+    help="CPU threads for torch (default: one per core this process may use; 1 is fastest "
+    "on a machine busy with other work).",
 )
 @SEED
 @click.option("--json", "as_json", is_flag=True, help="Print the training summary as JSON.")
@@ -144,7 +147,8 @@ def router_train(
 @click.option(
     "--threads",
     type=click.IntRange(1),
-    help="CPU threads for torch (default: torch's choice; 1 is fastest on a busy machine).",
+    help="CPU threads for torch (default: one per core this process may use; 1 is fastest "
+    "on a machine busy with other work).",
 )
 @SEED
 @click.option(
