@@ -293,7 +293,9 @@ def train_time(data: Path, subset: int) -> dict[str, Any]:
     return results
 
 
-def _one_seed(data: Path, seed: int, target_precision: float) -> dict[str, Any]:
+def _one_seed(
+    data: Path, seed: int, target_precision: float, train_layers: int | None = None
+) -> dict[str, Any]:
     import torch
 
     from kit.classify.data import load_so_titles
@@ -314,14 +316,16 @@ def _one_seed(data: Path, seed: int, target_precision: float) -> dict[str, Any]:
         train,
         test,
         target_precision=target_precision,
-        encoder=TITLES_ENCODER,
+        encoder={**TITLES_ENCODER, **({"train_layers": train_layers} if train_layers else {})},
         tfidf=TITLES_TFIDF,
         validation=0.1,
         random_state=seed,
     )
 
 
-def seeds(data: Path, seed_list: list[int], target_precision: float, jobs: int) -> dict[str, Any]:
+def seeds(
+    data: Path, seed_list: list[int], target_precision: float, jobs: int, train_layers: int | None
+) -> dict[str, Any]:
     import numpy as np
 
     from kit.classify.data import DataNotFoundError, load_so_titles
@@ -354,10 +358,11 @@ def seeds(data: Path, seed_list: list[int], target_precision: float, jobs: int) 
                     [data] * len(seed_list),
                     seed_list,
                     [target_precision] * len(seed_list),
+                    [train_layers] * len(seed_list),
                 )
             )
     else:
-        done = [_one_seed(data, seed, target_precision) for seed in seed_list]
+        done = [_one_seed(data, seed, target_precision, train_layers) for seed in seed_list]
     for seed, result in zip(seed_list, done, strict=True):
         results[str(seed)] = result
         held = result["calibration"]["test"]
@@ -431,15 +436,16 @@ def latency(data: Path, router_folder: Path | None, repeat: int, epochs: int) ->
         Router(course, model).save(folder)
         encoder_router = load_router(course, folder)
     load_seconds = time.perf_counter() - start
+    # the encoder itself, or the encoder part of an ensemble
     classifier = encoder_router.classifier
-    if getattr(classifier, "encoder_", None) is not None:
+    if classifier.kind == "ensemble":
         classifier = classifier.encoder_  # type: ignore[attr-defined]
     if getattr(classifier, "onnx_", None) is None:
         print("\nno ONNX export in this router: the ONNX row is the torch path")
     torch_router = copy.copy(encoder_router)
     torch_router.classifier = copy.copy(encoder_router.classifier)
     torch_classifier = torch_router.classifier
-    if getattr(torch_classifier, "encoder_", None) is not None:
+    if torch_classifier.kind == "ensemble":
         torch_classifier.encoder_ = copy.copy(torch_classifier.encoder_)  # type: ignore[attr-defined]
         torch_classifier = torch_classifier.encoder_  # type: ignore[attr-defined]
     torch_classifier.onnx_ = None  # type: ignore[attr-defined]
@@ -535,6 +541,9 @@ def main() -> None:
         "--seeds", type=int, nargs="+", default=[0, 1, 2], help="Seeds: the splits' seeds."
     )
     parser.add_argument(
+        "--train-layers", type=int, help="Seeds: encoder layers fine-tuned (default 2)."
+    )
+    parser.add_argument(
         "--jobs", type=int, default=1, help="Seeds: run this many seeds at once (processes)."
     )
     parser.add_argument(
@@ -562,7 +571,9 @@ def main() -> None:
     if "train" in args.sections:
         results["train"] = train_time(args.data, args.train_subset)
     if "seeds" in args.sections:
-        results["seeds"] = seeds(args.data, args.seeds, args.target_precision, args.jobs)
+        results["seeds"] = seeds(
+            args.data, args.seeds, args.target_precision, args.jobs, args.train_layers
+        )
     if "latency" in args.sections:
         results["latency"] = latency(args.data, args.router, args.repeat, args.latency_epochs)
     if args.output:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -485,9 +486,18 @@ class EncoderClassifier(TextClassifier):
         return out
 
     def _predict_one(self, text: str) -> np.ndarray:
-        """One question, with as little overhead as possible (no padding, no batching)."""
+        """One question, with as little overhead as possible (no padding, no batching):
+        through ONNX Runtime when the saved model has its export, else torch."""
         import torch
 
+        session = getattr(self, "onnx_", None)
+        if session is not None:
+            ids = self.tokenizer_(text, truncation=True, max_length=self.max_length)["input_ids"]
+            logits = session.run(None, {"input_ids": np.asarray([ids], dtype=np.int64)})[0]
+            z = logits.astype(np.float64)
+            z -= z.max(axis=-1, keepdims=True)
+            e = np.exp(z)
+            return np.asarray(e / e.sum(axis=-1, keepdims=True))
         encoded = self.tokenizer_(
             text, truncation=True, max_length=self.max_length, return_tensors="pt"
         )
@@ -506,6 +516,39 @@ class EncoderClassifier(TextClassifier):
         self.tokenizer_.save_pretrained(folder / "encoder")
         head = {k: v.detach().cpu().contiguous() for k, v in self.head_.state_dict().items()}
         save_file(head, str(folder / "head.safetensors"))
+        self.onnx_ = self.export_onnx(folder / ONNX_FILE)
+
+    def export_onnx(self, path: Path) -> Any | None:
+        """Export the one-question path (encoder, mean pooling, head: token ids to logits)
+        for ONNX Runtime, check it gives torch's logits, and return its session.
+
+        Returns None, with a warning, when the export or the check fails (or ONNX Runtime is
+        not installed): questions then go through torch, as fast as before.
+        """
+        path.unlink(missing_ok=True)
+        try:
+            _export(self.encoder_, self.head_, self.tokenizer_, path)
+            session = _onnx_session(path)
+            probe = self.tokenizer_("how do I plot a histogram of a column?")["input_ids"]
+            _check_export(session, self._torch_logits(probe), probe)
+        except Exception as exc:  # any exporter or runtime failure: torch still works
+            path.unlink(missing_ok=True)
+            warnings.warn(
+                f"{path}: the ONNX export failed ({type(exc).__name__}: {exc}); one question "
+                "at a time goes through torch instead",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            return None
+        return session
+
+    def _torch_logits(self, ids: list[int]) -> np.ndarray:
+        import torch
+
+        with torch.inference_mode():
+            input_ids = torch.tensor([ids], dtype=torch.long, device=self.device_)
+            hidden = self.encoder_(input_ids=input_ids).last_hidden_state
+            return np.asarray(self.head_(hidden.mean(dim=1)).float().cpu().numpy())
 
     def _load_weights(self, folder: Path) -> None:
         import torch
@@ -518,6 +561,65 @@ class EncoderClassifier(TextClassifier):
         self.head_.load_state_dict(state)
         self.encoder_.to(self.device_).eval()
         self.head_.to(self.device_).eval()
+        self.onnx_ = None
+        if (folder / ONNX_FILE).is_file() and self.device_.type == "cpu":
+            try:
+                self.onnx_ = _onnx_session(folder / ONNX_FILE)
+            except Exception as exc:  # an unreadable export: torch answers instead
+                warnings.warn(
+                    f"{folder / ONNX_FILE}: cannot be loaded ({exc}); using torch",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
+
+
+ONNX_FILE = "question.onnx"
+"""The one-question path exported for ONNX Runtime, beside the encoder's folder."""
+
+
+def _export(encoder: Any, head: Any, tokenizer: Any, path: Path) -> None:
+    import torch
+
+    class OneQuestion(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.encoder, self.head = encoder, head
+
+        def forward(self, input_ids: Any) -> Any:
+            hidden = self.encoder(input_ids=input_ids).last_hidden_state
+            return self.head(hidden.mean(dim=1))
+
+    example = torch.tensor([tokenizer("an example question")["input_ids"]], dtype=torch.long)
+    device = next(encoder.parameters()).device
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the exporter's deprecation and tracer notes
+        torch.onnx.export(
+            OneQuestion().eval(),
+            (example.to(device),),
+            str(path),
+            input_names=["input_ids"],
+            output_names=["logits"],
+            dynamic_axes={"input_ids": {1: "tokens"}},
+            opset_version=17,
+            dynamo=False,
+        )
+
+
+def _onnx_session(path: Path) -> Any:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    # one question is a small, serial computation: more threads only add hand-over costs
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _check_export(session: Any, expected: np.ndarray, ids: list[int]) -> None:
+    got = session.run(None, {"input_ids": np.asarray([ids], dtype=np.int64)})[0]
+    if got.shape != expected.shape or not np.allclose(got, expected, atol=1e-3, rtol=1e-3):
+        raise ValueError("its logits differ from torch's")
 
 
 def _mean_pool(hidden: Any, mask: Any) -> Any:
