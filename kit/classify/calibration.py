@@ -84,8 +84,7 @@ def choose_threshold(
     """The lowest confidence threshold whose sure answers (confidence at or above it) reach
     ``target_precision``, by the Wilson lower bound of their precision.
 
-    Returns a value above every confidence (so nothing is sure) when no threshold reaches
-    the target.
+    Returns 1 (nothing is sure, short of certainty) when no threshold reaches the target.
     """
     conf = np.asarray(confidence, dtype=float)
     right = np.asarray(correct, dtype=bool)
@@ -103,7 +102,7 @@ def choose_threshold(
             best = k
             break
     if best is None:
-        return float(min(1.0, conf[0] + 1e-6))
+        return 1.0
     return float(conf[best - 1])
 
 

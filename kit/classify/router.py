@@ -249,9 +249,12 @@ class Router:
             if classes[i] in self.course.skills
         ][:top_k]
         best = ranked[0].probability if ranked else 0.0
+        # the threshold applies to the probability itself, not to its rounding (1.0 is never
+        # reached: the threshold of a target no held-out threshold could reach)
+        best_raw = float(proba[classes.index(ranked[0].id)]) if ranked else 0.0
         if off_topic >= best:
             sure, reason = False, "the question does not look like it is about this course"
-        elif best < threshold:
+        elif best_raw < threshold:
             sure = False
             reason = f"no skill is likely enough (best {best:.2f}, needs {threshold:.2f})"
         else:
