@@ -174,7 +174,8 @@ def test_the_calibration_is_saved_and_the_temperature_applied(
     calibration = settings["calibration"]
     assert calibration["target_precision"] == course.manifest.router.target_precision == 0.9
     assert calibration["heldout"] == settings["questions"]  # 3 folds over every question
-    assert settings["temperature"] == router.temperature == calibration["temperature"]
+    assert settings["temperature"] == router.temperature
+    assert router.temperature == pytest.approx(calibration["temperature"], abs=1e-4)
     assert calibration["ece_after"] <= calibration["ece_before"]
     question = "how do I select rows of a dataframe with loc"
     raw = router.classifier.predict_proba([question])
@@ -249,3 +250,31 @@ def test_encoder_router_round_trip(course_copy: Path) -> None:
     loaded = load_router(course)
     assert loaded.threshold == router.threshold
     assert loaded.route("numpy array of ones").to_dict() == route.to_dict()
+
+
+def test_ensemble_router_round_trip(course_copy: Path) -> None:
+    from tests.classify.conftest import TRAIN
+
+    questions = course_copy / "tiny.csv"
+    with questions.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([("text", "skill"), *TRAIN])
+    course = load_course(course_copy)
+    router = train_router(
+        course,
+        model="ensemble",
+        questions=questions,
+        use_lessons=False,
+        urgency=False,
+        epochs=3,
+        batch_size=4,
+        head_lr=1e-2,
+        max_length=16,
+        train_layers=1,
+    )
+    assert router.info["model"] == "ensemble"
+    assert router.classifier.encoder_.train_layers == 1  # type: ignore[attr-defined]
+    route = router.route("numpy array of ones", threshold=0.5)
+    assert route.skill == "numpy"
+    loaded = load_router(course)
+    assert loaded.classifier.kind == "ensemble"
+    assert loaded.route("numpy array of ones", threshold=0.5).to_dict() == route.to_dict()
