@@ -45,8 +45,18 @@ class TextClassifier(ABC):
     fit_seconds_: float
 
     @abstractmethod
-    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> TextClassifier:
-        """Learn from ``texts`` and their ``labels``; returns ``self``."""
+    def fit(
+        self,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        *,
+        validation_pool: Sequence[int] | None = None,
+    ) -> TextClassifier:
+        """Learn from ``texts`` and their ``labels``; returns ``self``.
+
+        ``validation_pool``: for the classifiers that hold out a share of their training
+        texts, the indices it may be drawn from (others ignore it).
+        """
 
     @abstractmethod
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:

@@ -27,20 +27,27 @@ def evaluate_texts(
     model: str | TextClassifier,
     train: tuple[Sequence[str], Sequence[str]],
     test: tuple[Sequence[str], Sequence[str]],
+    *,
+    target_precision: float | None = None,
     **params: Any,
 ) -> dict[str, Any]:
     """Fit ``model`` on ``train`` (texts, labels) and score it on ``test``.
 
-    Returns accuracy, macro_f1, fit_seconds, predict_seconds, n_train, n_test and the model kind.
+    Returns accuracy, macro_f1, fit_seconds, predict_seconds, n_train, n_test and the model
+    kind; for an ensemble, the accuracy of each part too (``parts``). With
+    ``target_precision``, also ``calibration``: the temperature and "sure" threshold chosen on
+    held-out training texts (see :func:`kit.classify.calibration.heldout_predictions`) and how
+    they hold on the test texts (:func:`kit.classify.calibration.calibration_report`).
     """
     classifier = make_classifier(model, **params) if isinstance(model, str) else model
     start = time.perf_counter()
     classifier.fit(*train)
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
-    predicted = classifier.predict(test[0])
+    proba = classifier.predict_proba(test[0])
+    predicted = [classifier.classes_[i] for i in proba.argmax(axis=1)]
     predict_seconds = time.perf_counter() - start
-    return {
+    result: dict[str, Any] = {
         "model": classifier.kind,
         **score_predictions(test[1], predicted),
         "fit_seconds": round(fit_seconds, 2),
@@ -48,6 +55,32 @@ def evaluate_texts(
         "n_train": len(train[0]),
         "n_test": len(test[0]),
     }
+    parts = {name: getattr(classifier, f"{name}_", None) for name in ("encoder", "tfidf")}
+    if classifier.kind == "ensemble":
+        result["weight"] = classifier.weight_  # type: ignore[attr-defined]
+        result["parts"] = {
+            name: score_predictions(test[1], part.predict(test[0]))["accuracy"]
+            for name, part in parts.items()
+            if part is not None
+        }
+    if target_precision is not None:
+        from kit.classify.calibration import (
+            calibration_report,
+            fit_calibration,
+            heldout_predictions,
+        )
+
+        held_proba, held_truth = heldout_predictions(classifier, *train)
+        calibration = fit_calibration(held_proba, held_truth, target_precision)
+        index = {label: i for i, label in enumerate(classifier.classes_)}
+        known = [i for i, label in enumerate(test[1]) if label in index]
+        result["calibration"] = {
+            "heldout": calibration.to_dict(),
+            "test": calibration_report(
+                calibration, proba[known], [index[test[1][i]] for i in known]
+            ),
+        }
+    return result
 
 
 def evaluate(model: str, train: str | Path, test: str | Path, **params: Any) -> dict[str, Any]:
@@ -56,6 +89,20 @@ def evaluate(model: str, train: str | Path, test: str | Path, **params: Any) -> 
     return evaluate_texts(
         model, (train_data.texts, train_data.labels), (test_data.texts, test_data.labels), **params
     )
+
+
+TITLES_ENCODER: dict[str, Any] = {
+    "max_length": 64,
+    "epochs": 3,
+    "batch_size": 32,
+    "lr": 1e-4,
+    "head_lr": 1e-3,
+    "train_layers": 2,
+    "patience": 1,
+}
+"""The encoder's settings for thousands of short texts (``kit router eval`` and the
+benchmark): the top two layers fine-tuned on cached states, at most 3 epochs."""
+TITLES_TFIDF: dict[str, Any] = {"char_ngrams": True, "C": 10.0}
 
 
 def split_indices(n: int, test_size: float = 0.2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:

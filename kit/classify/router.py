@@ -5,7 +5,10 @@ cells, labelled with the lesson's skills). Saved in ``<course>/_kit/router/`` an
 there by :func:`load_router`, which the server extension calls.
 
 When the most likely skill is not likely enough, or the question is off-topic, the router says
-"not sure" and names no lesson or mentor rather than guess.
+"not sure" rather than guess, and names where to turn instead (a mentor, the lessons of the
+likeliest skill). "Likely enough" is calibrated: the classifier's probabilities are
+temperature-scaled and the threshold is chosen on held-out questions so that the sure answers
+reach the course's target precision (course.yml ``router: {target_precision: 0.9}``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from kit.classify.calibration import (
+    Calibration,
+    apply_temperature,
+    fit_calibration,
+    heldout_predictions,
+)
 from kit.classify.data import OFF_TOPIC, lesson_texts, read_questions
 from kit.classify.errors import (
     DataNotFoundError,
@@ -58,12 +67,31 @@ __all__ = [
 
 SETTINGS_FILE = "router.json"
 ROUTER_FORMAT = 1
-DEFAULT_THRESHOLDS = {"encoder": 0.5, "tfidf": 0.3}
-"""Top probability below which the router says "not sure", by model (TF-IDF with logistic
-regression spreads its probabilities over more skills than the fine-tuned encoder does)."""
+DEFAULT_THRESHOLDS = {"encoder": 0.5, "ensemble": 0.5, "tfidf": 0.3}
+"""Top probability below which the router says "not sure", by model, when there are too few
+questions to calibrate it on (TF-IDF with logistic regression spreads its probabilities over
+more skills than the fine-tuned encoder does)."""
 DEFAULT_THRESHOLD = DEFAULT_THRESHOLDS["encoder"]
 
-ENCODER_SETTINGS: dict[str, Any] = {"max_length": 64, "epochs": 8, "batch_size": 16, "lr": 1e-4}
+ENCODER_SETTINGS: dict[str, Any] = {
+    "max_length": 64,
+    "epochs": 8,
+    "batch_size": 16,
+    "lr": 1e-4,
+    # the top two layers are fine-tuned on the frozen layers' cached output, and a fifth of
+    # the questions is held out to stop early (and to calibrate the "not sure" threshold)
+    "train_layers": 2,
+    "validation": 0.2,
+    "patience": 2,
+}
+LEGACY_ENCODER_SETTINGS: dict[str, Any] = {
+    "max_length": 64,
+    "epochs": 8,
+    "batch_size": 16,
+    "lr": 1e-4,
+}
+"""The router's encoder before the cached layers and early stopping (every layer fine-tuned
+for every epoch): kept for the benchmark's before-and-after."""
 TFIDF_SETTINGS: dict[str, Any] = {"char_ngrams": True, "C": 10.0}
 
 
@@ -121,6 +149,11 @@ class Route:
         Probability that the question is urgent, when the router has an urgency model.
     urgent:
         Whether ``urgency`` is above the urgency model's threshold.
+    fallback:
+        When not sure, where to turn instead, in words ("" when sure).
+    fallback_lessons, fallback_mentors:
+        When not sure: the lessons of the likeliest skill (none for an off-topic question)
+        and the mentors to ask (those covering the likeliest skill, else every mentor).
     """
 
     question: str
@@ -132,6 +165,9 @@ class Route:
     off_topic: float = 0.0
     urgency: float | None = None
     urgent: bool | None = None
+    fallback: str = ""
+    fallback_lessons: list[LessonLink] = field(default_factory=list)
+    fallback_mentors: list[MentorLink] = field(default_factory=list)
 
     @property
     def skill(self) -> str | None:
@@ -166,6 +202,9 @@ class Router:
     threshold: float = DEFAULT_THRESHOLD
     top_k: int = 3
     info: dict[str, Any] = field(default_factory=dict)
+    temperature: float = 1.0
+    """Divides the classifier's logits before the threshold applies (see
+    :func:`kit.classify.calibration.apply_temperature`); 1 leaves them as they are."""
 
     def route(
         self, question: str, *, threshold: float | None = None, top_k: int | None = None
@@ -186,7 +225,7 @@ class Router:
             return []
         if any(not q.strip() for q in questions):
             raise QuestionError("a question is empty", fix='ask something, e.g. "how do I ...?"')
-        proba = self.classifier.predict_proba(questions)
+        proba = apply_temperature(self.classifier.predict_proba(questions), self.temperature)
         scores = self.urgency_model.score(questions) if self.urgency_model else None
         return [
             self._route(
@@ -210,9 +249,12 @@ class Router:
             if classes[i] in self.course.skills
         ][:top_k]
         best = ranked[0].probability if ranked else 0.0
+        # the threshold applies to the probability itself, not to its rounding (1.0 is never
+        # reached: the threshold of a target no held-out threshold could reach)
+        best_raw = float(proba[classes.index(ranked[0].id)]) if ranked else 0.0
         if off_topic >= best:
             sure, reason = False, "the question does not look like it is about this course"
-        elif best < threshold:
+        elif best_raw < threshold:
             sure = False
             reason = f"no skill is likely enough (best {best:.2f}, needs {threshold:.2f})"
         else:
@@ -222,7 +264,7 @@ class Router:
             urgent = self.urgency_model.is_urgent(urgency)
             urgency = round(urgency, 4)
         if not sure:
-            return Route(question, False, reason, ranked, [], [], off_topic, urgency, urgent)
+            return self._unsure(question, reason, ranked, off_topic, urgency, urgent)
         # the skills worth showing: the top one, and others at least half as likely
         routed = [m.id for m in ranked if m.probability >= best / 2]
         lessons = [
@@ -239,6 +281,46 @@ class Router:
         mentors.sort(key=lambda m: -sum(weight[s] for s in m.skills))
         return Route(question, True, "", ranked, lessons, mentors, off_topic, urgency, urgent)
 
+    def _lessons(self, skills: Sequence[str]) -> list[LessonLink]:
+        return [
+            LessonLink(lesson.id, lesson.title, lesson.notebook)
+            for lesson in self.course.manifest.lessons
+            if set(lesson.skills) & set(skills)
+        ]
+
+    def _unsure(
+        self,
+        question: str,
+        reason: str,
+        ranked: list[SkillMatch],
+        off_topic: float,
+        urgency: float | None,
+        urgent: bool | None,
+    ) -> Route:
+        """A "not sure" route, with where to turn instead."""
+        on_topic = bool(ranked) and off_topic < ranked[0].probability
+        likely = ranked[0].id if on_topic else None
+        lessons = self._lessons([likely]) if likely else []
+        everyone = self.course.manifest.mentors
+        covering = [m for m in everyone if likely in m.skills] if likely else []
+        mentors = [
+            MentorLink(m.id, m.name, m.contact, [likely] if likely else [])
+            for m in (covering or everyone)
+        ]
+        if likely:
+            title = ranked[0].title
+            fallback = f"it may be about {title}: " + (
+                f"ask {mentors[0].name}" if mentors else "ask a mentor"
+            )
+            if lessons:
+                fallback += f", or see the lesson '{lessons[0].title}'"
+        else:
+            fallback = f"ask {mentors[0].name}" if mentors else "ask a mentor"
+        return Route(
+            question, False, reason, ranked, [], [], off_topic, urgency, urgent,
+            fallback, lessons, mentors,
+        )  # fmt: skip
+
     def save(self, folder: str | Path | None = None) -> Path:
         """Write the router into ``folder`` (default ``<course>/_kit/router``)."""
         folder = Path(folder) if folder is not None else router_dir(self.course)
@@ -250,6 +332,7 @@ class Router:
             "format": ROUTER_FORMAT,
             "course": self.course.id,
             "threshold": self.threshold,
+            "temperature": self.temperature,
             "top_k": self.top_k,
             "urgency": self.urgency_model is not None,
             **self.info,
@@ -278,8 +361,8 @@ def train_router(
     Parameters
     ----------
     model:
-        ``"encoder"`` (fine-tuned MiniLM), ``"tfidf"``, or ``"auto"``: the encoder when every
-        label has at least 8 questions, else TF-IDF.
+        ``"ensemble"`` (fine-tuned MiniLM blended with TF-IDF), ``"encoder"``, ``"tfidf"``, or
+        ``"auto"``: the ensemble when every label has at least 8 questions, else TF-IDF.
     questions:
         Labelled questions; default ``<course>/questions.csv``.
     use_lessons:
@@ -288,8 +371,9 @@ def train_router(
         Train the urgency model too, on this MOOC urgency data (default: the copy beside the
         project); when that data is absent, the router has no urgency model.
     threshold:
-        Top probability below which a route is "not sure"; default by model (see
-        :data:`DEFAULT_THRESHOLDS`).
+        Top probability below which a route is "not sure"; default: calibrated on held-out
+        questions for the course's ``router.target_precision`` (by model, see
+        :data:`DEFAULT_THRESHOLDS`, when there are too few questions to hold out).
     progress:
         Called with ``(steps done, total)`` while the encoder trains.
     random_state:
@@ -313,7 +397,11 @@ def train_router(
     kind = choose_model(asked.labels) if model == "auto" else model
     settings = _classifier_settings(kind, random_state, progress, params)
     stage(f"training the skill classifier ({kind}) on {len(texts)} texts")
-    classifier = make_classifier(kind, **settings).fit(texts, labels)
+    # a held-out share is drawn from the questions only: they look like what is routed
+    classifier = make_classifier(kind, **settings)
+    classifier.fit(texts, labels, validation_pool=range(len(asked)))
+    stage("calibrating the 'not sure' threshold on held-out questions")
+    calibration = _calibrate(classifier, texts, labels, len(asked), course)
     urgency_model, urgency_note = (
         _train_urgency(urgency_data, stage) if urgency else (None, "not trained")
     )
@@ -326,18 +414,68 @@ def train_router(
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "fit_seconds": round(time.perf_counter() - start, 1),
     }
+    temperature = 1.0
+    if calibration is not None:
+        info["calibration"] = calibration.to_dict()
+        temperature = calibration.temperature
+        if threshold is None:
+            threshold = calibration.threshold
+            if not calibration.heldout_coverage:
+                info["calibration_note"] = (
+                    f"no threshold reaches a precision of {calibration.target_precision} on "
+                    f"{calibration.heldout} held-out questions, so every answer is 'not sure' "
+                    "(and names a mentor): add labelled questions, or lower course.yml's "
+                    "router.target_precision"
+                )
     if threshold is None:
         threshold = DEFAULT_THRESHOLDS[kind]
     router = Router(course, classifier, urgency_model, threshold, info=info)
+    router.temperature = temperature
     if save:
         router.save()
     return router
+
+
+MIN_HELDOUT = 20
+"""Held-out questions needed to calibrate; with fewer, the threshold is the model's default."""
+
+
+def _calibrate(
+    classifier: TextClassifier,
+    texts: list[str],
+    labels: list[str],
+    n_questions: int,
+    course: Course,
+) -> Calibration | None:
+    """Temperature and threshold from held-out questions (the classifier's own held-out share,
+    or folds of the questions), or None when there are too few."""
+    proba, truth = heldout_predictions(classifier, texts, labels, pool=range(n_questions))
+    if len(truth) < MIN_HELDOUT:
+        return None
+    classes = classifier.classes_
+    answerable = [classes[i] != OFF_TOPIC for i in proba.argmax(axis=1)]
+    return fit_calibration(
+        proba, truth, course.manifest.router.target_precision, answerable=answerable
+    )
 
 
 def _classifier_settings(
     kind: str, random_state: int, progress: Progress | None, params: dict[str, Any]
 ) -> dict[str, Any]:
     """The router's defaults for a kind of classifier, with those of ``params`` it takes."""
+    if kind == "ensemble":
+        from kit.classify.encoder import EncoderClassifier
+
+        encoder = {k: v for k, v in ENCODER_SETTINGS.items() if k != "validation"}
+        own = set(inspect.signature(EncoderClassifier).parameters)
+        encoder.update({k: v for k, v in params.items() if k in own and k != "validation"})
+        return {
+            "encoder": encoder,
+            "tfidf": dict(TFIDF_SETTINGS),
+            "validation": params.get("validation", ENCODER_SETTINGS["validation"]),
+            "random_state": random_state,
+            "progress": progress,
+        }
     if kind == "encoder":
         settings = {**ENCODER_SETTINGS, "random_state": random_state, "progress": progress}
     else:
@@ -393,7 +531,9 @@ def load_router(course: Course, folder: str | Path | None = None) -> Router:
         )
     urgency_model = UrgencyModel.load(folder / "urgency") if settings.get("urgency") else None
     info = {
-        k: v for k, v in settings.items() if k not in {"format", "course", "threshold", "top_k"}
+        k: v
+        for k, v in settings.items()
+        if k not in {"format", "course", "threshold", "top_k", "temperature"}
     }
     return Router(
         course,
@@ -402,4 +542,5 @@ def load_router(course: Course, folder: str | Path | None = None) -> Router:
         float(settings.get("threshold", DEFAULT_THRESHOLD)),
         int(settings.get("top_k", 3)),
         info,
+        float(settings.get("temperature", 1.0)),
     )

@@ -15,7 +15,7 @@ import click
 from kit.cli._common import COURSE, SEED, console, data_file_option, load, progress_bar
 from kit.errors import KitError
 
-MODEL_CHOICE = click.Choice(["auto", "encoder", "tfidf"])
+MODEL_CHOICE = click.Choice(["auto", "ensemble", "encoder", "tfidf"])
 
 
 def _training_progress(disable: bool) -> Any:
@@ -25,10 +25,12 @@ def _training_progress(disable: bool) -> Any:
 
 
 def _set_threads(threads: int | None) -> None:
-    if threads:
-        import torch
+    """torch's CPU threads: as asked, else one per core this process may run on."""
+    import os
 
-        torch.set_num_threads(threads)
+    import torch
+
+    torch.set_num_threads(threads or len(os.sched_getaffinity(0)))
 
 
 @click.group()
@@ -43,7 +45,8 @@ def router() -> None:
     type=MODEL_CHOICE,
     default="auto",
     show_default=True,
-    help="Skill classifier: fine-tuned encoder, TF-IDF, or auto (TF-IDF when data is scarce).",
+    help="Skill classifier: fine-tuned encoder blended with TF-IDF (ensemble), either alone, "
+    "or auto (the ensemble; TF-IDF when data is scarce).",
 )
 @click.option(
     "--questions",
@@ -60,14 +63,15 @@ def router() -> None:
 @click.option(
     "--threshold",
     type=click.FloatRange(0, 1),
-    help="Top probability below which the router answers 'not sure' (default: 0.5 for the "
-    "encoder, 0.3 for TF-IDF).",
+    help="Top probability below which the router answers 'not sure' (default: calibrated on "
+    "held-out questions for course.yml's router.target_precision).",
 )
 @click.option("--epochs", type=click.IntRange(1), help="Encoder training epochs (default 8).")
 @click.option(
     "--threads",
     type=click.IntRange(1),
-    help="CPU threads for torch (default: torch's choice; 1 is fastest on a busy machine).",
+    help="CPU threads for torch (default: one per core this process may use; 1 is fastest "
+    "on a machine busy with other work).",
 )
 @SEED
 @click.option("--json", "as_json", is_flag=True, help="Print the training summary as JSON.")
@@ -119,12 +123,25 @@ def router_train(
     if as_json:
         click.echo(json.dumps(summary))
         return
+    calibration = trained.info.get("calibration")
+    if calibration:
+        sure = (
+            f"'sure' from {trained.threshold:.2f} (calibrated on {calibration['heldout']} "
+            f"held-out questions for a precision of {calibration['target_precision']}: "
+            f"{calibration['heldout_precision']:.0%} right, {calibration['heldout_coverage']:.0%} "
+            "sure)"
+        )
+    else:
+        sure = f"'sure' from {trained.threshold:.2f} (too few questions to calibrate)"
     console().print(
         f"[green]trained[/green] the {trained.info['model']} router on "
         f"{trained.info['questions']} questions and {trained.info['lesson_pieces']} lesson pieces "
-        f"in {trained.info['fit_seconds']} s; urgency model: {trained.info['urgency_model']}\n"
+        f"in {trained.info['fit_seconds']} s; {sure}; "
+        f"urgency model: {trained.info['urgency_model']}\n"
         f'saved in {summary["router"]}; try: kit ask {course} "how do I ...?"'
     )
+    if trained.info.get("calibration_note"):
+        console().print(f"[yellow]warning[/yellow]: {trained.info['calibration_note']}")
 
 
 @router.command("eval")
@@ -132,26 +149,37 @@ def router_train(
 @data_file_option("test", "Test texts (CSV with columns text,label).")
 @click.option(
     "--model",
-    type=click.Choice(["tfidf", "encoder"]),
+    type=click.Choice(["tfidf", "encoder", "ensemble"]),
     default="tfidf",
     show_default=True,
-    help="TF-IDF + logistic regression, or the fine-tuned MiniLM encoder.",
+    help="TF-IDF + logistic regression, the fine-tuned MiniLM encoder, or the two blended.",
 )
-@click.option("--epochs", type=click.IntRange(1), help="Encoder training epochs (default 3).")
+@click.option(
+    "--epochs", type=click.IntRange(1), help="Encoder training epochs at most (default 3)."
+)
 @click.option(
     "--max-length", type=click.IntRange(8, 512), help="Encoder tokens per text (default 64)."
 )
 @click.option(
     "--threads",
     type=click.IntRange(1),
-    help="CPU threads for torch (default: torch's choice; 1 is fastest on a busy machine).",
+    help="CPU threads for torch (default: one per core this process may use; 1 is fastest "
+    "on a machine busy with other work).",
+)
+@click.option(
+    "--target-precision",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.9,
+    show_default=True,
+    help="Precision of 'sure' answers the threshold is chosen for, on held-out training texts.",
 )
 @SEED
 @click.option(
     "--json",
     "as_json",
     is_flag=True,
-    help="Print one JSON object: accuracy, macro_f1, fit_seconds, predict_seconds, n_train, n_test.",
+    help="Print one JSON object: accuracy, macro_f1, fit_seconds, predict_seconds, n_train, "
+    "n_test, and calibration (threshold, temperature, coverage, ECE).",
 )
 def router_eval(
     train: Path,
@@ -160,33 +188,61 @@ def router_eval(
     epochs: int | None,
     max_length: int | None,
     threads: int | None,
+    target_precision: float,
     seed: int,
     as_json: bool,
 ) -> None:
-    """Fit a classifier on TRAIN and score it on TEST: accuracy and macro F1."""
-    from kit.classify.evaluation import evaluate
+    """Fit a classifier on TRAIN and score it on TEST: accuracy and macro F1, and calibrated
+    abstention (a "sure" threshold chosen on held-out training texts: its precision and
+    coverage on TEST, coverage against accuracy, the expected calibration error)."""
+    from kit.classify.evaluation import TITLES_ENCODER, TITLES_TFIDF, evaluate
 
     params: dict[str, Any] = {}
-    progress = _training_progress(disable=as_json or model != "encoder")
+    progress = _training_progress(disable=as_json or model == "tfidf")
     task = progress.add_task(f"fine-tuning {model}", total=None)
     _set_threads(threads)
-    if model == "encoder":
-        params["random_state"] = seed
-        params["progress"] = lambda done, total: progress.update(task, completed=done, total=total)
+    if model != "tfidf":
+        encoder = dict(TITLES_ENCODER)
         if epochs:
-            params["epochs"] = epochs
+            encoder["epochs"] = epochs
         if max_length:
-            params["max_length"] = max_length
+            encoder["max_length"] = max_length
+        step = lambda done, total: progress.update(task, completed=done, total=total)  # noqa: E731
+        if model == "encoder":
+            params = {**encoder, "validation": 0.1, "random_state": seed, "progress": step}
+        else:
+            params = {
+                "encoder": encoder,
+                "tfidf": TITLES_TFIDF,
+                "validation": 0.1,
+                "random_state": seed,
+                "progress": step,
+            }
     with progress:
-        result = evaluate(model, train, test, **params)
+        result = evaluate(model, train, test, target_precision=target_precision, **params)
     if as_json:
         click.echo(json.dumps(result))
         return
-    console().print(
+    out = console()
+    out.print(
         f"{model}: accuracy {result['accuracy']:.4f}, macro F1 {result['macro_f1']:.4f}; "
         f"fit {result['fit_seconds']:.1f} s, predict {result['predict_seconds']:.2f} s "
         f"({result['n_train']} training texts, {result['n_test']} test texts)"
     )
+    if "parts" in result:
+        parts = ", ".join(f"{name} {acc:.4f}" for name, acc in result["parts"].items())
+        out.print(f"parts: {parts}; encoder weight {result['weight']}")
+    held, tested = result["calibration"]["heldout"], result["calibration"]["test"]
+    out.print(
+        f"'sure' from {tested['threshold']:.3f} (temperature {tested['temperature']:.2f}, "
+        f"chosen on {held['heldout']} held-out training texts for a precision of "
+        f"{target_precision}): on TEST {tested['sure_precision']:.1%} of sure answers right, "
+        f"{tested['sure_coverage']:.1%} sure; expected calibration error "
+        f"{tested['ece_before']:.4f} before, {tested['ece_after']:.4f} after"
+    )
+    out.print("threshold  coverage  accuracy")
+    for row in tested["coverage"]:
+        out.print(f"{row['threshold']:9.3f}  {row['coverage']:8.1%}  {row['accuracy']:8.4f}")
 
 
 @click.command()
@@ -225,7 +281,13 @@ def ask(course: Path, question: str, top: int, threshold: float | None, as_json:
         contact = f" <{mentor.contact}>" if mentor.contact else ""
         out.print(f"mentor: {mentor.name}{contact} ({', '.join(mentor.skills)})")
     if not route.sure:
-        out.print("ask a mentor, or rephrase the question with more detail")
+        out.print(f"instead: {route.fallback or 'ask a mentor'}")
+        for mentor in route.fallback_mentors[:2]:
+            contact = f" <{mentor.contact}>" if mentor.contact else ""
+            out.print(f"mentor: {mentor.name}{contact}")
+        for lesson in route.fallback_lessons:
+            out.print(f"lesson: {lesson.title} ({lesson.notebook})")
+        out.print("or rephrase the question with more detail")
     if route.urgency is not None:
         flag = "[red]urgent[/red]" if route.urgent else "not urgent"
         out.print(f"urgency: {route.urgency:.2f} ({flag})")

@@ -284,6 +284,18 @@ class GradingSettings(_Entry):
         return _database_url(value)
 
 
+class RouterSettings(_Entry):
+    """How the question router answers (course.yml's ``router:``)."""
+
+    target_precision: float = Field(
+        0.9,
+        gt=0,
+        lt=1,
+        description="Share of the router's sure answers that should be right: the 'not sure' "
+        "threshold is chosen on held-out questions to reach it (higher: fewer, safer answers).",
+    )
+
+
 class CourseInfo(_Entry):
     """The top-level fields of course.yml, without the lists."""
 
@@ -298,6 +310,7 @@ class CourseInfo(_Entry):
         f"environment variable overrides it; default: an SQLite file, {WORKSPACE_NAME}/attempts.sqlite.",
     )
     grading: GradingSettings = Field(default_factory=GradingSettings)
+    router: RouterSettings = Field(default_factory=RouterSettings)
 
     @field_validator("database")
     @classmethod

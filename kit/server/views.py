@@ -164,7 +164,8 @@ def attempt(a: Attempt) -> dict[str, Any]:
 def route(data: Mapping[str, Any], relative: Relative) -> dict[str, Any]:
     """A route (``Route.to_dict()``) with its lessons' notebooks relative to the root folder."""
     out = dict(data)
-    out["lessons"] = [{**x, "notebook": relative(x["notebook"])} for x in data["lessons"]]
+    for key in ("lessons", "fallback_lessons"):
+        out[key] = [{**x, "notebook": relative(x["notebook"])} for x in data.get(key, [])]
     return out
 
 

@@ -20,6 +20,11 @@ def test_eval_json_has_accuracy_macro_f1_and_fit_seconds(tmp_path: Path) -> None
     assert result["macro_f1"] == 1.0
     assert result["fit_seconds"] >= 0
     assert (result["n_train"], result["n_test"]) == (12, 2)
+    # the "sure" threshold chosen on held-out training texts, and how it holds on the test
+    tested = result["calibration"]["test"]
+    assert tested["target_precision"] == 0.9
+    assert 0 <= tested["sure_coverage"] <= 1 and tested["ece_after"] >= 0
+    assert tested["coverage"][0]["threshold"] == 0.0
 
 
 def test_eval_bad_csv_names_the_line(tmp_path: Path) -> None:
@@ -34,11 +39,27 @@ def test_train_then_ask(course_copy: Path) -> None:
     code, out = run_cli("ask", str(course_copy), "what is a dataframe")
     assert code == 1 and "kit router train" in out
 
+    # calibrated for a precision of 0.9: out of reach for TF-IDF on this course, and said so
     code, out = run_cli("router", "train", str(course_copy), "--model", "tfidf", "--no-urgency")
     assert code == 0, out
     assert "trained the tfidf router" in out
+    assert "warning: no threshold reaches a precision of 0.9" in out.replace("\n", " ")
     assert (course_copy / "_kit" / "router" / "router.json").is_file()
+    code, out = run_cli("ask", str(course_copy), "how do I group a pandas dataframe")
+    assert code == 0 and "not sure" in out, out
+    assert "instead: it may be about" in out and "mentor: " in out
 
+    code, out = run_cli(
+        "router",
+        "train",
+        str(course_copy),
+        "--model",
+        "tfidf",
+        "--no-urgency",
+        "--threshold",
+        "0.3",
+    )
+    assert code == 0 and "warning" not in out, out
     code, out = run_cli("ask", str(course_copy), "how do I group a pandas dataframe", "--json")
     assert code == 0, out
     route = json.loads(out)
@@ -49,6 +70,8 @@ def test_train_then_ask(course_copy: Path) -> None:
     code, out = run_cli("ask", str(course_copy), "can I get a refund please")
     assert code == 0, out
     assert "not sure" in out
+    # where to turn instead: a mentor of the course, named with their contact
+    assert "instead: ask " in out and "mentor: " in out
 
 
 def test_train_reports_a_bad_questions_file(course_copy: Path, tmp_path: Path) -> None:

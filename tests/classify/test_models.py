@@ -161,5 +161,5 @@ def test_load_errors_say_what_to_do(tmp_path: Path, tiny: tuple[list[str], list[
 
 
 def test_tfidf_is_the_fallback_when_data_is_scarce() -> None:
-    assert choose_model(["a"] * 8 + ["b"] * 8) == "encoder"
+    assert choose_model(["a"] * 8 + ["b"] * 8) == "ensemble"
     assert choose_model(["a"] * 30 + ["b"] * 3) == "tfidf"

@@ -44,14 +44,21 @@ class HeaderIdentityProvider(IdentityProvider):  # type: ignore[misc]
 
 @pytest.fixture(scope="session")
 def trained_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample course with a trained TF-IDF router (and urgency model), made once."""
-    from kit.classify.router import train_router
+    """The sample course with a trained TF-IDF router (and urgency model), made once; at the
+    shipped TF-IDF threshold (on this small course no calibrated one reaches a precision of
+    0.9, so every route would be "not sure")."""
+    from kit.classify.router import DEFAULT_THRESHOLDS, train_router
     from kit.course import load_course
     from tests.classify.test_router import _urgency_csv
 
     root = tmp_path_factory.mktemp("server-course") / "python-ml"
     shutil.copytree(SAMPLE_COURSE, root, ignore=shutil.ignore_patterns("_kit"))
-    train_router(load_course(root), model="tfidf", urgency_data=_urgency_csv(root.parent))
+    train_router(
+        load_course(root),
+        model="tfidf",
+        urgency_data=_urgency_csv(root.parent),
+        threshold=DEFAULT_THRESHOLDS["tfidf"],
+    )
     return root
 
 

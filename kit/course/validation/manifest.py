@@ -13,12 +13,17 @@ from typing import Any
 import networkx as nx
 from pydantic import ValidationError
 
-from kit.course.manifest import SECTIONS, CourseInfo
+from kit.course.manifest import SECTIONS, CourseInfo, GradingSettings, RouterSettings
 from kit.course.problems import Report, did_you_mean, join_fix
 from kit.course.yaml_source import YamlSource, YamlSyntaxError, format_loc, parse_yaml
 
 MANIFEST_NAME = "course.yml"
 TOP_LEVEL_FIELDS = [*CourseInfo.model_fields, *SECTIONS]
+SETTINGS_FIELDS = {
+    "grading": list(GradingSettings.model_fields),
+    "router": list(RouterSettings.model_fields),
+}
+"""The fields of course.yml's settings blocks, for the fix of an unknown one."""
 
 
 def find_manifest(course: Path) -> Path:
@@ -45,6 +50,7 @@ _PYDANTIC_FIXES = {
     "too_short": "list at least one",
     "greater_than": "use a positive number",
     "greater_than_equal": "use zero or a positive number",
+    "less_than": "use a smaller number",
     "less_than_equal": "use a smaller number",
     "enum": "use one of the allowed values",
     "model_type": "write a mapping of 'key: value' lines",
@@ -67,6 +73,8 @@ def _pydantic_problem(
         fix = f"add '{loc[-1]}: ...' to this entry"
     elif kind == "extra_forbidden":
         message = f"unknown field '{loc[-1]}'"
+        if len(loc) == 2 and str(loc[0]) in SETTINGS_FIELDS:
+            allowed = SETTINGS_FIELDS[str(loc[0])]
         fix = join_fix(did_you_mean(str(loc[-1]), allowed), f"allowed fields: {', '.join(allowed)}")
     elif kind == "string_pattern_mismatch":
         message = f"{item['input']!r} is not a valid id"
@@ -88,6 +96,8 @@ def _pydantic_problem(
         fix = f"use one of {expected}"
     elif kind not in ("value_error",) and "input" in item:
         message = f"{message} (got {_short(item['input'])})"
+        if loc == ("router", "target_precision"):
+            fix = "write a share between 0 and 1 (both excluded), e.g. target_precision: 0.9"
     elif kind == "value_error":
         message, _, fix = message.removeprefix("Value error, ").partition("; ")
         if loc[-1] in ("notebook", "source"):
