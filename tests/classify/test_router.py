@@ -172,7 +172,7 @@ def test_the_calibration_is_saved_and_the_temperature_applied(
     course, router = trained
     settings = json.loads((router_dir(course) / "router.json").read_text())
     calibration = settings["calibration"]
-    assert calibration["target_precision"] == course.manifest.router.target_precision == 0.9
+    assert calibration["target_precision"] == course.manifest.router.target_precision == 0.8
     assert calibration["heldout"] == settings["questions"]  # 3 folds over every question
     assert settings["temperature"] == router.temperature
     assert router.temperature == pytest.approx(calibration["temperature"], abs=1e-4)
