@@ -46,7 +46,7 @@ CLONE_NEWUSER = 0x10000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC = 1, 2, 4, 8
-MS_BIND, MS_REC, MS_PRIVATE = 4096, 0x4000, 0x40000
+MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = 32, 4096, 0x4000, 0x40000
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS = 1, 24, 38
 LAST_CAPABILITY = 63
 
@@ -236,15 +236,22 @@ def private_view(folder: str, *, tmp_mb: int, spool: str = "", network: bool = F
     Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
     Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
     _mount("none", "/", None, MS_REC | MS_PRIVATE)
-    # the folder is kept open before what holds it is covered, then shown again in its place
-    keep = os.open(folder, os.O_PATH | os.O_DIRECTORY)
     covered = [*COVERED, *([spool] if spool and not _under(spool, COVERED) else [])]
+    # the folder, and the Python environment where it lives in a folder about to be covered (a
+    # checkout in /tmp), are kept open before what holds them is covered, then shown again in
+    # their places (the environment read-only, as it was)
+    python = [f for f in _folders_of_python([]) if _under(f, covered) and os.path.isdir(f)]
+    keep = {path: os.open(path, os.O_PATH | os.O_DIRECTORY) for path in [folder, *python]}
     for target in covered:
         size = f"size={tmp_mb}m," if target in COVERED else ""
         _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"{size}mode=1777")
-    os.makedirs(folder, exist_ok=True)
-    _mount(f"/proc/self/fd/{keep}", folder, None, MS_BIND | MS_REC)
-    os.close(keep)
+    for path, held in keep.items():
+        os.makedirs(path, exist_ok=True)
+        _mount(f"/proc/self/fd/{held}", path, None, MS_BIND | MS_REC)
+        if path != folder:  # read-only already (bound so); made so where it was not
+            with contextlib.suppress(OSError):
+                _mount("none", path, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
+        os.close(held)
     os.makedirs("/tmp/home", mode=0o700, exist_ok=True)
     kernel = os.fork()
     if kernel:

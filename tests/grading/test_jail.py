@@ -52,6 +52,7 @@ attempt("write home", lambda: write(TARGETS["home"] + "/escape-MARK.txt"))
 attempt("write beside the course", lambda: write(TARGETS["beside"] + "/escape-MARK.txt"))
 attempt("write /tmp", lambda: write("/tmp/escape-MARK.txt"))
 attempt("write the course", lambda: write(TARGETS["course"] + "/escape-MARK.txt"))
+attempt("write the kit's code", lambda: write(TARGETS["kit"] + "/escape-MARK.py"))
 attempt("read the solution", lambda: open(TARGETS["solution"]).read())
 attempt("read another copy of solutions", lambda: os.listdir(TARGETS["repo course"]))
 attempt("read the gradebook", lambda: open(TARGETS["gradebook"], "rb").read(16))
@@ -72,6 +73,7 @@ REFUSED = [
     "write home",
     "write beside the course",
     "write the course",
+    "write the kit's code",
     "read the solution",
     "read another copy of solutions",
     "read the gradebook",
@@ -133,6 +135,8 @@ def run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         "home": os.path.expanduser("~") if request.param == "grader" else str(folder / "home"),
         "beside": str(folder),
         "course": str(course.root),
+        # shown to the kernel read-only, wherever it lives (a checkout in /tmp included)
+        "kit": str(ROOT / "kit"),
         "solution": str(source),
         "repo course": str(ROOT / "courses" / "python-ml" / "projects"),
         "gradebook": nbg.db_url.removeprefix("sqlite:///"),
