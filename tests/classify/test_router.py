@@ -221,13 +221,18 @@ def test_urgency_model_without_data_says_where_it_comes_from(tmp_path: Path) -> 
         UrgencyModel.train(tmp_path / "absent")
 
 
-def test_encoder_router_round_trip(course_copy: Path) -> None:
+def _tiny_questions(course_copy: Path) -> tuple[Course, Path]:
+    """The course copy, and a questions file of the tiny training set beside it."""
     from tests.classify.conftest import TRAIN
 
     questions = course_copy / "tiny.csv"
     with questions.open("w", newline="", encoding="utf-8") as handle:
         csv.writer(handle).writerows([("text", "skill"), *TRAIN])
-    course = load_course(course_copy)
+    return load_course(course_copy), questions
+
+
+def test_encoder_router_round_trip(course_copy: Path) -> None:
+    course, questions = _tiny_questions(course_copy)
     router = train_router(
         course,
         model="encoder",
@@ -253,12 +258,7 @@ def test_encoder_router_round_trip(course_copy: Path) -> None:
 
 
 def test_ensemble_router_round_trip(course_copy: Path) -> None:
-    from tests.classify.conftest import TRAIN
-
-    questions = course_copy / "tiny.csv"
-    with questions.open("w", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerows([("text", "skill"), *TRAIN])
-    course = load_course(course_copy)
+    course, questions = _tiny_questions(course_copy)
     router = train_router(
         course,
         model="ensemble",
