@@ -133,6 +133,16 @@ class Mentor(_Entry):
     name: str = Field(min_length=1)
     skills: list[Id] = Field(min_length=1, description="Ids of the skills they cover.")
     contact: str = Field("", description="E-mail address, chat handle or URL.")
+    hub_user: str = Field(
+        "",
+        description="Their JupyterHub user name, where it is not their id: on a hub, the user "
+        "of that name is this mentor and sees the questions on their skills.",
+    )
+
+    @property
+    def user(self) -> str:
+        """The JupyterHub user name of this mentor."""
+        return self.hub_user or self.id
 
 
 def _as_choice(value: float) -> str:
@@ -296,6 +306,53 @@ class RouterSettings(_Entry):
     )
 
 
+class MentoringSettings(_Entry):
+    """How learners' questions reach mentors (course.yml's ``mentoring:``)."""
+
+    escalate_after_hours: float = Field(
+        24,
+        gt=0,
+        description="An open question nobody has answered for this many hours goes to the "
+        "instructors too (escalated).",
+    )
+    similar: int = Field(
+        3,
+        ge=0,
+        le=10,
+        description="Answered questions like a new one shown to the learner before it is sent "
+        "(0: none).",
+    )
+
+
+class HubSettings(_Entry):
+    """The course on a JupyterHub (course.yml's ``hub:``)."""
+
+    url: str = Field(
+        "",
+        description="The hub's public address (https://hub.example.org): the book's launch "
+        "buttons open a lesson in the reader's own server there.",
+    )
+    repository: str = Field(
+        "",
+        description="The course's git repository (https://...): nbgitpuller clones it into a "
+        "learner's server and never overwrites their edits.",
+    )
+    branch: str = Field("main", min_length=1, description="The repository's branch to pull.")
+    instructors_group: str = Field(
+        "kit-instructors", min_length=1, description="The hub group of the course's instructors."
+    )
+    mentors_group: str = Field(
+        "kit-mentors", min_length=1, description="The hub group of the course's mentors."
+    )
+
+    @field_validator("url", "repository")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        if value and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(f"'{value}' is not an http(s):// address; write it as https://host/...")
+        return value.rstrip("/")
+
+
 class CourseInfo(_Entry):
     """The top-level fields of course.yml, without the lists."""
 
@@ -311,6 +368,8 @@ class CourseInfo(_Entry):
     )
     grading: GradingSettings = Field(default_factory=GradingSettings)
     router: RouterSettings = Field(default_factory=RouterSettings)
+    mentoring: MentoringSettings = Field(default_factory=MentoringSettings)
+    hub: HubSettings = Field(default_factory=HubSettings)
 
     @field_validator("database")
     @classmethod

@@ -138,3 +138,19 @@ def test_a_database_setting_must_be_a_url(field: str) -> None:
         assert GradingSettings(gradebook=good).gradebook == good
         with pytest.raises(ValidationError, match=r"'db\.sqlite' is not a database URL"):
             GradingSettings(gradebook="db.sqlite")
+
+
+def test_hub_addresses_must_be_http_and_lose_a_trailing_slash() -> None:
+    from kit.course.manifest import HubSettings
+
+    assert HubSettings(url="https://hub.example.org/").url == "https://hub.example.org"
+    with pytest.raises(ValidationError, match="not an http"):
+        HubSettings(repository="git@github.com:org/course.git")
+
+
+def test_a_mentor_is_the_hub_user_of_their_id_unless_named() -> None:
+    from kit.course.manifest import Mentor
+
+    assert Mentor(id="grace", name="Grace", skills=["python"]).user == "grace"
+    named = Mentor(id="grace", name="Grace", skills=["python"], hub_user="gokafor")
+    assert named.user == "gokafor"
