@@ -349,7 +349,9 @@ class HubSettings(_Entry):
     @classmethod
     def _address(cls, value: str) -> str:
         if value and not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError(f"'{value}' is not an http(s):// address; write it as https://host/...")
+            raise ValueError(
+                f"'{value}' is not an http(s):// address; write it as https://host/..."
+            )
         return value.rstrip("/")
 
 
