@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,6 +19,7 @@ from kit.course.validation.questions import (
     OFF_TOPIC,
     QUESTIONS_NAME,
     LabelledRows,
+    numbered_rows,
     scan_labelled_csv,
 )
 
@@ -36,6 +38,8 @@ __all__ = [
     "load_so_titles",
     "read_labelled_csv",
     "read_questions",
+    "read_urgency_labels",
+    "training_corpus",
     "write_labelled_csv",
 ]
 
@@ -110,6 +114,78 @@ def read_questions(course: Course, path: Path | None = None) -> LabelledTexts:
             fix="write labelled learner questions (columns text,skill) to train the router",
         )
     return _texts(scan_labelled_csv(path, label_column="skill", skills=list(course.skills)))
+
+
+URGENT_COLUMN = "urgent"
+"""The optional column of questions.csv that flags a question urgent (1) or not (0)."""
+
+
+def read_urgency_labels(course: Course, path: Path | None = None) -> list[tuple[str, bool]]:
+    """``(text, urgent)`` of the rows of the course's questions.csv with a 0 or 1 in its
+    optional ``urgent`` column (a blank cell: not labelled); none without the column.
+
+    Raises
+    ------
+    QuestionDataError
+        A cell of the column that is not 0, 1 or blank (naming the line).
+    """
+    path = path or course.root / QUESTIONS_NAME
+    if not path.is_file():
+        return []
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        header = [name.strip().lower() for name in next(reader, [])]
+        if URGENT_COLUMN not in header or "text" not in header:
+            return []
+        text_at, urgent_at = header.index("text"), header.index(URGENT_COLUMN)
+        found: list[tuple[str, bool]] = []
+        for line, row in numbered_rows(reader):
+            value = row[urgent_at].strip() if len(row) > urgent_at else ""
+            if value not in ("", "0", "1"):
+                raise QuestionDataError(
+                    f"{path}:{line}: column '{URGENT_COLUMN}': '{value}' is not 0 or 1",
+                    fix="write 1 for an urgent question, 0 for one that is not, or leave it blank",
+                )
+            text = row[text_at].strip() if len(row) > text_at else ""
+            if value and text:
+                found.append((text, value == "1"))
+    return found
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What the skill classifier learns from: the questions (the course's, then its mentors'
+    labelled examples) first, then the lessons' pieces."""
+
+    texts: list[str]
+    labels: list[str]
+    questions: int
+    """How many of the texts are questions (the held-out share is drawn from them)."""
+    examples: int
+    """How many of those are mentors' examples."""
+    lessons: int
+
+
+def training_corpus(
+    course: Course,
+    path: Path | None = None,
+    examples: Sequence[tuple[str, str]] = (),
+    use_lessons: bool = True,
+) -> Corpus:
+    """The course's labelled questions, its mentors' ``(text, skill)`` examples (labels that
+    are no longer the course's skills are left out) and, with ``use_lessons``, its lessons."""
+    asked = read_questions(course, path)
+    known = set(course.skills) | {OFF_TOPIC}
+    mine = [(text, label) for text, label in examples if label in known and text.strip()]
+    texts = [*asked.texts, *(t for t, _ in mine)]
+    labels = [*asked.labels, *(label for _, label in mine)]
+    n_lessons = 0
+    if use_lessons:
+        taught = lesson_texts(course)
+        texts += taught.texts
+        labels += taught.labels
+        n_lessons = len(taught)
+    return Corpus(texts, labels, len(asked) + len(mine), len(mine), n_lessons)
 
 
 def _error(problem: Problem) -> QuestionDataError:

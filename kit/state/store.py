@@ -6,7 +6,10 @@ from kit.course import Course
 from kit.progress.attempts import AttemptStore
 from kit.progress.cohort import default_attempts_url
 from kit.state.database import CourseDatabase
+from kit.state.examples import ExampleStore
+from kit.state.faq import FaqStore
 from kit.state.jobs import JobStore
+from kit.state.notifications import NotificationStore
 from kit.state.profiles import ProfileStore
 from kit.state.questions import QuestionStore
 
@@ -25,6 +28,8 @@ class CourseState:
     ----------
     attempts, questions, profiles, jobs:
         The attempt log, the questions and answers, the learners' profiles, the grading jobs.
+    faq, examples, notifications:
+        The course's FAQ, mentors' corrections (labelled examples), the notifications seen.
     """
 
     def __init__(self, course: Course, url: str | None = None) -> None:
@@ -34,6 +39,9 @@ class CourseState:
         self.questions = QuestionStore(self.database, course.id)
         self.profiles = ProfileStore(self.database, course.id)
         self.jobs = JobStore(self.database, course.id)
+        self.faq = FaqStore(self.database, course.id)
+        self.examples = ExampleStore(self.database, course.id)
+        self.notifications = NotificationStore(self.database, course.id)
 
     def close(self) -> None:
         """Release the database connections."""
