@@ -73,17 +73,11 @@ def _path_in_repository(folder: Path) -> str:
 def launch_settings(course: Course) -> dict[str, Any]:
     """The ``_config.yml`` settings of the JupyterHub launch button: ``launch_buttons`` and
     ``repository`` (empty without course.yml's ``hub.url`` and ``hub.repository``), and the
-    Sphinx theme's provider where the repository's host is none it knows."""
+    Sphinx theme's provider where the repository's host is none it knows. (course.yml's
+    checks made sure both are http(s) addresses.)"""
     hub = course.manifest.hub
     if not hub.url or not hub.repository:
         return {}
-    for field, value in (("hub.url", hub.url), ("hub.repository", hub.repository)):
-        parts = urlsplit(value)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise BookError(
-                f"{course.manifest_path}: {field}: '{value}' is not an http(s) address",
-                fix="write the full address, e.g. https://hub.example.org",
-            )
     if len(urlsplit(hub.repository).path.strip("/").split("/")) < 2:
         raise BookError(
             f"{course.manifest_path}: hub.repository: '{hub.repository}' names no repository",
