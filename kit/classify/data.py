@@ -19,8 +19,8 @@ from kit.course.validation.questions import (
     OFF_TOPIC,
     QUESTIONS_NAME,
     LabelledRows,
-    numbered_rows,
     scan_labelled_csv,
+    scan_urgent_column,
 )
 
 if TYPE_CHECKING:
@@ -116,10 +116,6 @@ def read_questions(course: Course, path: Path | None = None) -> LabelledTexts:
     return _texts(scan_labelled_csv(path, label_column="skill", skills=list(course.skills)))
 
 
-URGENT_COLUMN = "urgent"
-"""The optional column of questions.csv that flags a question urgent (1) or not (0)."""
-
-
 def read_urgency_labels(course: Course, path: Path | None = None) -> list[tuple[str, bool]]:
     """``(text, urgent)`` of the rows of the course's questions.csv with a 0 or 1 in its
     optional ``urgent`` column (a blank cell: not labelled); none without the column.
@@ -132,23 +128,9 @@ def read_urgency_labels(course: Course, path: Path | None = None) -> list[tuple[
     path = path or course.root / QUESTIONS_NAME
     if not path.is_file():
         return []
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        header = [name.strip().lower() for name in next(reader, [])]
-        if URGENT_COLUMN not in header or "text" not in header:
-            return []
-        text_at, urgent_at = header.index("text"), header.index(URGENT_COLUMN)
-        found: list[tuple[str, bool]] = []
-        for line, row in numbered_rows(reader):
-            value = row[urgent_at].strip() if len(row) > urgent_at else ""
-            if value not in ("", "0", "1"):
-                raise QuestionDataError(
-                    f"{path}:{line}: column '{URGENT_COLUMN}': '{value}' is not 0 or 1",
-                    fix="write 1 for an urgent question, 0 for one that is not, or leave it blank",
-                )
-            text = row[text_at].strip() if len(row) > text_at else ""
-            if value and text:
-                found.append((text, value == "1"))
+    found, problems = scan_urgent_column(path)
+    if problems:
+        raise _error(problems[0])
     return found
 
 
