@@ -137,6 +137,30 @@ def test_mentor_answers_and_the_learner_sees_it(
     assert not learner.errors, learner.errors
 
 
+def test_similar_answered_questions_are_offered_before_sending(
+    lab: Lab, learner: LabPage, screenshots: Path
+) -> None:
+    # after the mentor's answer above: a question like it is offered that answer first
+    ask = learner.section("ask")
+    ask.locator("textarea.jp-MentorKit-askInput").fill("groupby gives NaN for my groups?")
+    ask.locator("button.jp-MentorKit-askButton").click()
+    offered = ask.locator(".jp-MentorKit-similar", has_text=QUESTION)
+    offered.wait_for()
+    assert ANSWER in offered.locator(".jp-MentorKit-similarAnswer").first.inner_text()
+    assert ask.locator("button.jp-MentorKit-sendAnyway").count() == 1
+    learner.shot(screenshots, "learner-similar")
+    offered.locator("button.jp-MentorKit-answeredIt").click()
+    ask.locator(".jp-MentorKit-notice", has_text="resolved by that answer").wait_for()
+    closed = [q for q in lab.api(LEARNER, "GET", "questions") if q["resolved_by"]]
+    assert [(q["text"], q["status"]) for q in closed] == [
+        ("groupby gives NaN for my groups?", "resolved")
+    ]
+    thread = ask.locator(".jp-MentorKit-thread", has_text="groupby gives NaN for my groups?")
+    thread.wait_for()
+    assert thread.get_attribute("data-status") == "resolved"
+    assert not learner.errors, learner.errors
+
+
 def test_instructor_sees_the_cohort_and_grading(browser: Any, lab: Lab, screenshots: Path) -> None:
     instructor = LabPage(browser, lab, INSTRUCTOR)
     try:

@@ -55,5 +55,21 @@ export class InboxSection extends Section {
     }
     this.known = new Set(questions.map(q => String(q.id)));
     this.threads.show(this.body, questions, !notify, this.notice);
+    if (notify) {
+      await this.announceEscalations();
+    }
+  }
+
+  /** A notification for each question that escalated (unanswered past the deadline). */
+  private async announceEscalations(): Promise<void> {
+    const escalated = (await this.context.api.notifications()).filter(
+      n => n.kind === 'escalated'
+    );
+    for (const note of escalated) {
+      this.context.notify(`Unanswered past the deadline: ${note.text}`);
+    }
+    if (escalated.length) {
+      await this.context.api.notificationsSeen(escalated.map(n => n.id));
+    }
   }
 }

@@ -98,6 +98,9 @@ export function threadView(
     { class: 'jp-MentorKit-meta' },
     h('span', { class: `jp-MentorKit-badge jp-mod-${question.status}` }, question.status),
     urgent ? h('span', { class: 'jp-MentorKit-badge jp-mod-urgent' }, 'urgent') : null,
+    question.escalated
+      ? h('span', { class: 'jp-MentorKit-badge jp-mod-escalated' }, 'escalated')
+      : null,
     ` ${question.learner} · ${when(question.created)}`,
     question.skill ? ` · ${question.skill}` : '',
     options.showMastery && typeof question.mastery === 'number'
@@ -124,6 +127,16 @@ export function threadView(
     meta,
     h('div', { class: 'jp-MentorKit-text jp-MentorKit-questionText' }, question.text),
     routeView(context, question.route, question.unrouted),
+    question.server_share && /^https?:\/\//.test(question.server_share)
+      ? h(
+          'a',
+          {
+            class: 'jp-MentorKit-serverShare',
+            attrs: { href: question.server_share, target: '_blank', rel: 'noopener noreferrer' }
+          },
+          `Open ${question.learner}'s server`
+        )
+      : null,
     question.answers.length ? answers : null
   );
   if (question.status !== 'resolved') {
