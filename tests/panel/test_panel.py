@@ -161,6 +161,26 @@ def test_similar_answered_questions_are_offered_before_sending(
     assert not learner.errors, learner.errors
 
 
+def test_a_mentor_reroutes_a_question_to_another_skill(browser: Any, lab: Lab) -> None:
+    text = "loss.backward() says the tensor does not require grad"
+    asked = lab.api(LEARNER, "POST", "questions", {"text": text})
+    assert asked["mentor"], asked
+    mentor = LabPage(browser, lab, asked["mentor"]["id"])
+    try:
+        mentor.open_panel()
+        inbox = mentor.section("inbox")
+        thread = inbox.locator(".jp-MentorKit-thread", has_text=text)
+        thread.wait_for()
+        thread.locator("select.jp-MentorKit-skillSelect").select_option("pandas")
+        thread.locator("button.jp-MentorKit-rerouteButton").click()
+        inbox.locator(".jp-MentorKit-notice", has_text="corrected").wait_for()
+        moved = lab.api(LEARNER, "GET", f"questions/{asked['id']}")
+        assert moved["skill"] == "pandas" and moved["mentor"]["id"] == "lin"
+        assert not mentor.errors, mentor.errors
+    finally:
+        mentor.close()
+
+
 def test_instructor_sees_the_cohort_and_grading(browser: Any, lab: Lab, screenshots: Path) -> None:
     instructor = LabPage(browser, lab, INSTRUCTOR)
     try:

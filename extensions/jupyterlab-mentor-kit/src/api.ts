@@ -197,6 +197,18 @@ export class KitAPI {
     return this.post<IQuestion>(`questions/${encodeURIComponent(question)}/resolve`);
   }
 
+  /** A mentor's correction of a question's skill (`off-topic`: none) or urgency. */
+  correct(
+    question: IQuestion['id'],
+    correction: { skill?: string; urgent?: boolean }
+  ): Promise<IQuestion> {
+    return this.request<IQuestion>(`questions/${encodeURIComponent(question)}`, {
+      method: 'PATCH',
+      body: JSON.stringify(correction),
+      headers: { 'Content-Type': 'application/json' }
+    });
+  }
+
   inbox(): Promise<IQuestion[]> {
     return this.request<IQuestion[]>('inbox');
   }

@@ -82,8 +82,10 @@ export interface IThreadOptions {
   replyLabel: string;
   /** Show the learner's mastery of the routed skill (the inbox). */
   showMastery?: boolean;
-  /** Called after a reply or a resolve, so that the section reloads. */
-  changed: (done: 'answered' | 'resolved', question: IQuestion) => void;
+  /** Called after a reply, a resolve or a correction, so that the section reloads. */
+  changed: (done: 'answered' | 'resolved' | 'corrected', question: IQuestion) => void;
+  /** The course's skills (id, title): a mentor may re-route a question to one of them. */
+  skills?: { id: string; title: string }[];
 }
 
 /** One question: its text, route, answers, and a box to reply or resolve. */
@@ -156,7 +158,7 @@ function replyBox(
   });
   const status = h('div', { class: 'jp-MentorKit-status' });
   const act = async (
-    done: 'answered' | 'resolved',
+    done: 'answered' | 'resolved' | 'corrected',
     work: () => Promise<unknown>
   ): Promise<void> => {
     replace(status);
@@ -185,7 +187,40 @@ function replyBox(
     { class: 'jp-MentorKit-replyBox' },
     text,
     h('div', { class: 'jp-MentorKit-actions' }, reply, resolve),
+    options.skills ? correctionBox(context, question, options, options.skills, act) : null,
     status
+  );
+}
+
+/** A mentor's correction of the router: another skill, or the urgency flag flipped. */
+function correctionBox(
+  context: IContext,
+  question: IQuestion,
+  options: IThreadOptions,
+  skills: { id: string; title: string }[],
+  act: (done: 'corrected', work: () => Promise<unknown>) => Promise<void>
+): HTMLElement {
+  const select = h('select', { class: 'jp-MentorKit-skillSelect' });
+  for (const skill of [...skills, { id: 'off-topic', title: 'Off-topic' }]) {
+    const option = h('option', { attrs: { value: skill.id } }, skill.title);
+    option.selected = skill.id === (question.skill ?? 'off-topic');
+    select.appendChild(option);
+  }
+  const urgent = question.urgent ?? false;
+  return h(
+    'div',
+    { class: 'jp-MentorKit-actions jp-MentorKit-correction' },
+    select,
+    button(
+      'Re-route',
+      () => void act('corrected', () => context.api.correct(question.id, { skill: select.value })),
+      { class: 'jp-MentorKit-rerouteButton' }
+    ),
+    button(
+      urgent ? 'Not urgent' : 'Urgent',
+      () => void act('corrected', () => context.api.correct(question.id, { urgent: !urgent })),
+      { class: 'jp-MentorKit-urgentButton' }
+    )
   );
 }
 
