@@ -120,10 +120,13 @@ def test_mentor_answers_and_the_learner_sees_it(
         assert LEARNER in thread.locator(".jp-MentorKit-meta").first.inner_text()
         mentor.shot(screenshots, "mentor-inbox")
         thread.locator("textarea.jp-MentorKit-reply").fill(ANSWER)
+        thread.locator("input.jp-MentorKit-shareCheck").check()  # and share it with the course
         thread.locator("button.jp-MentorKit-replyButton").click()
         inbox.locator(".jp-MentorKit-notice", has_text=f"answer to {LEARNER} was sent").wait_for()
         stored = lab.api(LEARNER, "GET", f"questions/{asked[0]['id']}")
         assert [answer["text"] for answer in stored["answers"]] == [ANSWER]
+        faq = lab.api(LEARNER, "GET", "faq")["entries"]
+        assert [(e["question"], e["answer"]) for e in faq] == [(QUESTION, ANSWER)]
         assert not mentor.errors, mentor.errors
     finally:
         mentor.close()

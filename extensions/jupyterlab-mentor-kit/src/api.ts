@@ -197,6 +197,11 @@ export class KitAPI {
     return this.post<IQuestion>(`questions/${encodeURIComponent(question)}/resolve`);
   }
 
+  /** Share a question's latest answer with the course's FAQ. */
+  share(question: IQuestion['id']): Promise<unknown> {
+    return this.post<unknown>(`questions/${encodeURIComponent(question)}/share`);
+  }
+
   /** A mentor's correction of a question's skill (`off-topic`: none) or urgency. */
   correct(
     question: IQuestion['id'],

@@ -169,12 +169,19 @@ function replyBox(
       replace(status, errorBox(error));
     }
   };
+  // a mentor's answer may join the course's FAQ as it is sent
+  const share = h('input', { class: 'jp-MentorKit-shareCheck', attrs: { type: 'checkbox' } });
   const reply = button(
     options.replyLabel,
     () => {
       const value = text.value.trim();
       if (value) {
-        void act('answered', () => context.api.answer(question.id, value));
+        void act('answered', async () => {
+          await context.api.answer(question.id, value);
+          if (share.checked) {
+            await context.api.share(question.id);
+          }
+        });
       }
     },
     { accept: true, class: 'jp-MentorKit-replyButton' }
@@ -186,7 +193,15 @@ function replyBox(
     'div',
     { class: 'jp-MentorKit-replyBox' },
     text,
-    h('div', { class: 'jp-MentorKit-actions' }, reply, resolve),
+    h(
+      'div',
+      { class: 'jp-MentorKit-actions' },
+      reply,
+      resolve,
+      options.showMastery
+        ? h('label', { class: 'jp-MentorKit-share' }, share, ' Share with the course')
+        : null
+    ),
     options.skills ? correctionBox(context, question, options, options.skills, act) : null,
     status
   );
@@ -217,7 +232,7 @@ function correctionBox(
       { class: 'jp-MentorKit-rerouteButton' }
     ),
     button(
-      urgent ? 'Not urgent' : 'Urgent',
+      urgent ? 'Mark not urgent' : 'Mark urgent',
       () => void act('corrected', () => context.api.correct(question.id, { urgent: !urgent })),
       { class: 'jp-MentorKit-urgentButton' }
     )
