@@ -9,7 +9,7 @@ import json
 import logging
 import sqlite3
 import sys
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -202,9 +202,12 @@ def _ending(code: int, end: dict[str, Any] | None, stderr: str) -> dict[str, Any
     """How a finished grading process's job ends."""
     if code == 0 and end is not None and end.get("event") == "end":
         outcomes = end.get("outcomes", [])
-        failed = sum(1 for o in outcomes if o.get("status") == "failed")
-        graded = sum(1 for o in outcomes if o.get("status") == "graded")
-        message = f"graded {graded}, failed {failed}, unchanged {len(outcomes) - graded - failed}"
+        count = Counter(o.get("status") for o in outcomes)
+        message = (
+            f"graded {count['graded']}, failed {count['failed']}, unchanged {count['skipped']}"
+        )
+        if count["not graded"]:
+            message += f", not graded {count['not graded']} (a kernel did not start: grade again)"
         return {"state": "finished", "message": message}
     if end is not None and end.get("event") == "error":
         fix = f" ({end['fix']})" if end.get("fix") else ""
