@@ -4,6 +4,7 @@ and a learner's mastery for mentors and instructors (``/learners/{name}/mastery`
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -77,9 +78,10 @@ class PathHandler(KitHandler):
         course = self.course()
         state = self.services.courses.state(course)
         profile = state.profiles.get(self.identity.name)
-        mastery, _ = measured(course, state, self.identity.name, profile)
+        mastery, attempts = measured(course, state, self.identity.name, profile)
+        answers = Counter(a.skill for a in attempts)
         try:
-            plan = plan_path(course, profile, mastery)
+            plan = plan_path(course, profile, mastery, answers=answers)
         except PlanError as exc:  # no goal yet, or one the course no longer has
             self.send(views.no_plan(exc.message, DEFAULT_THRESHOLD))
             return
