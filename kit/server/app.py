@@ -73,6 +73,7 @@ class KitServer(ExtensionApp):  # type: ignore[misc]
     def initialize_settings(self) -> None:
         """Make the services the handlers share."""
         assert self.serverapp is not None
+        forwarder = Forwarder.from_environment(self.service_url)
         services = Services(
             courses=CourseRegistry(
                 self.serverapp.root_dir,
@@ -83,8 +84,8 @@ class KitServer(ExtensionApp):  # type: ignore[misc]
             ),
             roles=Roles(self.instructors, self.mentors),
             routers=RouterPool(self.router_threads),
-            grading=GradingRunner(self.log),
-            forwarder=Forwarder.from_environment(self.service_url),
+            grading=GradingRunner(self.log, forwarder),
+            forwarder=forwarder,
         )
         self.settings[SETTINGS_KEY] = services
         found = services.courses.courses()
