@@ -128,17 +128,25 @@ def test_every_server_mounts_one_shared_exchange(
     assert f'c.Exchange.root = "{mount["mountPath"]}"' in dockerfile
 
 
-def test_groups_map_to_the_kits_scopes(values: dict[str, Any]) -> None:
-    roles = values["hub"]["loadRoles"]
-    scopes = values["hub"]["config"]["JupyterHub"]["custom_scopes"]
-    for role in ("kit-instructor", "kit-mentor"):
-        assert set(roles[role]["scopes"]) <= set(scopes), f"{role} grants an undefined scope"
-    assert roles["kit-instructor"]["groups"] == ["kit-instructors"]
-    assert roles["kit-mentor"]["groups"] == ["kit-mentors"]
-    assert "access:services!service=kit" in roles["user"]["scopes"]
-    token = values["hub"]["config"]["KubeSpawner"]["server_token_scopes"]
-    assert "access:services!service=kit" in token
-    assert roles["kit-service"]["services"] == ["kit"]
+def test_the_roles_and_scopes_are_those_the_service_prints(values: dict[str, Any]) -> None:
+    from kit.course import load_course
+    from kit.service.hubconfig import hub_settings
+
+    printed = hub_settings(load_course(ROOT / "courses" / "python-ml"))
+    hub = values["hub"]
+    assert set(hub["config"]["JupyterHub"]["custom_scopes"]) == set(printed["custom_scopes"])
+    roles = {r["name"]: r for r in printed["roles"]}
+    assert set(hub["loadRoles"]) == set(roles)
+    for name, role in roles.items():
+        given = hub["loadRoles"][name]
+        assert set(given["scopes"]) == set(role["scopes"]), name
+        for key in ("groups", "services"):
+            assert given.get(key) == role.get(key), f"{name}.{key}"
+    assert printed["service"]["name"] in hub["services"]
+    kit_url = values["singleuser"]["extraEnv"]["KIT_SERVICE_URL"]
+    assert kit_url.rstrip("/").endswith(
+        urlsplit(printed["environment"]["KIT_SERVICE_URL"]).path.rstrip("/")
+    )
 
 
 def test_the_image_builds_from_files_in_the_repository(
