@@ -8,6 +8,7 @@ from kit.progress.cohort import default_attempts_url
 from kit.state.database import CourseDatabase
 from kit.state.examples import ExampleStore
 from kit.state.faq import FaqStore
+from kit.state.idempotency import IdempotencyStore
 from kit.state.jobs import JobStore
 from kit.state.notifications import NotificationStore
 from kit.state.profiles import ProfileStore
@@ -26,8 +27,9 @@ class CourseState:
 
     Attributes
     ----------
-    attempts, questions, profiles, jobs:
-        The attempt log, the questions and answers, the learners' profiles, the grading jobs.
+    attempts, questions, profiles, jobs, idempotency:
+        The attempt log, the questions and answers, the learners' profiles, the grading jobs,
+        the idempotency keys of writes.
     faq, examples, notifications:
         The course's FAQ, mentors' corrections (labelled examples), the notifications seen.
     """
@@ -39,6 +41,7 @@ class CourseState:
         self.questions = QuestionStore(self.database, course.id)
         self.profiles = ProfileStore(self.database, course.id)
         self.jobs = JobStore(self.database, course.id)
+        self.idempotency = IdempotencyStore(self.database, course.id)
         self.faq = FaqStore(self.database, course.id)
         self.examples = ExampleStore(self.database, course.id)
         self.notifications = NotificationStore(self.database, course.id)

@@ -15,7 +15,15 @@ from kit.state.database import VERSION_TABLE, DatabaseError, head_revision
 from kit.state.jobs import JobStore
 from kit.state.profiles import ProfileStore
 
-TABLES = {"attempts", "questions", "answers", "learner_profiles", "grading_jobs", VERSION_TABLE}
+TABLES = {
+    "attempts",
+    "questions",
+    "answers",
+    "learner_profiles",
+    "grading_jobs",
+    "idempotency_keys",
+    VERSION_TABLE,
+}
 TABLES |= {"faq", "labelled_examples", "notifications_seen"}
 HEAD = "0004"
 

@@ -17,7 +17,7 @@ from tests.postgres import Postgres
 from tests.server.conftest import LEARNER, Api
 
 TABLES = {"attempts", "questions", "answers", "learner_profiles", "grading_jobs", VERSION_TABLE}
-TABLES |= {"faq", "labelled_examples", "notifications_seen"}
+TABLES |= {"idempotency_keys", "faq", "labelled_examples", "notifications_seen"}
 
 
 def test_migrations_bring_a_new_database_to_the_head(pg: Postgres) -> None:
