@@ -88,7 +88,10 @@ def build_command(course: Path, output: Path | None, no_execute: bool) -> None:
     from kit.state import read_faq
 
     loaded = load(course)
-    entries, source = read_faq(loaded)
+    try:
+        entries, source = read_faq(loaded)
+    except KitError as exc:  # an unreachable database leaves the book without its FAQ
+        entries, source = [], f"the course database cannot be read: {exc.message}"
     faq = [FaqItem(e.question, e.answer, e.skill) for e in entries]
     progress = progress_bar("{task.description:<24}", "{task.fields[item]}")
     tasks: dict[str, Any] = {}

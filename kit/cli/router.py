@@ -94,7 +94,11 @@ def router_train(
     from kit.state import read_examples
 
     loaded = load(course)
-    corrections, _ = read_examples(loaded)
+    try:
+        corrections, _ = read_examples(loaded)
+    except KitError as exc:
+        console().print(f"[yellow]warning[/yellow]: mentors' corrections not read: {exc.message}")
+        corrections = []
     examples = [(e.text, e.skill) for e in corrections if e.skill is not None]
     urgency_examples = [(e.text, e.urgent) for e in corrections if e.urgent is not None]
     _set_threads(threads)

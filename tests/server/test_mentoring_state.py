@@ -194,3 +194,15 @@ def test_the_faq_and_examples_are_read_without_creating_a_database(tmp_path: Pat
     entries, note = read_faq(course)
     assert [e.answer for e in entries] == ["a."] and "course database" in note
     assert [e.skill for e in read_examples(course)[0]] == ["numpy"]
+
+
+def test_an_unreachable_database_is_a_clear_error_when_read(tmp_path: Path) -> None:
+    from kit.state import DatabaseError
+
+    root = tmp_path / "python-ml"
+    shutil.copytree(SAMPLE_COURSE, root, ignore=shutil.ignore_patterns("_kit"))
+    course = load_course(root)
+    with pytest.raises(DatabaseError) as caught:
+        read_faq(course, "postgresql://kit:secret@127.0.0.1:1/nowhere")
+    assert "cannot be read" in caught.value.message and "secret" not in caught.value.message
+    assert caught.value.fix
