@@ -86,6 +86,7 @@ class ServiceSettings:
         c.KitServer.service_url = ""  # the service keeps the state: it never forwards
         c.KitServer.database_url = self.database_url or ""
         c.HubOAuth.access_scopes = {f"access:services!service={self.name}"}
+        c.HubOAuth.base_url = _prefix(self.name)  # the OAuth cookie's path
         c.HubOAuth.oauth_client_id = (
             os.environ.get("JUPYTERHUB_CLIENT_ID") or f"service-{self.name}"
         )
