@@ -56,6 +56,9 @@ class HubIdentityProvider(IdentityProvider):  # type: ignore[misc]
     """Users from JupyterHub (a token in the header, or the service's OAuth cookie), with their
     role in the course."""
 
+    gives_roles = True
+    """Each user it returns carries their role (``kit_identity``): no roles to configure."""
+
     hub_auth = Instance(HubOAuth)
 
     @default("hub_auth")

@@ -117,3 +117,12 @@ def test_a_database_url_goes_in_the_services_environment(tmp_path: Path) -> None
     exec(compile(result.output, "jupyterhub_config.py", "exec"), {"c": config})
     (service,) = config.JupyterHub.services.get_value([])
     assert service["environment"] == {"KIT_DATABASE_URL": url}
+
+
+def test_started_without_a_hub_it_says_what_to_do(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["service", str(SAMPLE_COURSE)], env={"JUPYTERHUB_API_TOKEN": ""}
+    )
+    assert result.exit_code != 0
+    assert "JUPYTERHUB_API_TOKEN is not set" in result.output
+    assert "--print-hub-config" in result.output

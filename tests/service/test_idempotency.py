@@ -95,3 +95,27 @@ def test_a_reservation_left_by_a_dead_request_is_taken_over(tmp_path: Path) -> N
     done = store.reserve("ada", "k", digest)
     assert done is not None and (done.status, done.body) == (201, '{"id": 1}')
     db.close()
+
+
+def _race(url: str, n: int) -> list[object]:
+    """``n`` threads reserving one key at once: what each was told."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    db = CourseDatabase(url)
+    store = IdempotencyStore(db, "python-ml")
+    digest = request_digest("POST", "/questions", b"{}")
+    try:
+        with ThreadPoolExecutor(n) as pool:
+            return list(pool.map(lambda _: store.reserve("ada", "k", digest), range(n)))
+    finally:
+        db.close()
+
+
+def test_one_of_many_concurrent_reservations_wins_on_sqlite(tmp_path: Path) -> None:
+    told = _race(f"sqlite:///{tmp_path / 'k.sqlite'}", 8)
+    assert told.count(None) == 1
+
+
+def test_one_of_many_concurrent_reservations_wins_on_postgres(pg: Any) -> None:
+    told = _race(pg.url, 8)
+    assert told.count(None) == 1

@@ -20,6 +20,21 @@ from tests.service.conftest import (
 pytestmark = pytest.mark.slow
 
 
+def outside_the_api(service: ServiceProcess, path: str) -> int:
+    """The status of an instructor's GET of a Jupyter server path outside the kit's API."""
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(
+        f"{service.url}{path}", headers={"Authorization": f"token {TOKENS[INSTRUCTOR]}"}
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
 def test_a_killed_service_loses_no_acknowledged_write(
     service: ServiceProcess, service_course: Path, tmp_path: Path
 ) -> None:
@@ -38,6 +53,9 @@ def test_a_killed_service_loses_no_acknowledged_write(
         )
         assert status == 201
         attempts[learner] += 1
+    # only the kit's API: no JupyterLab, no contents, on the service
+    assert outside_the_api(service, "lab") == 404
+    assert outside_the_api(service, "api/contents") == 403
     first = next(iter(asked))
     status, answer = service.request(
         "POST", f"questions/{first}/answers", TOKENS[MENTOR], {"text": "print a.shape"},
