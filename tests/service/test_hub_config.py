@@ -126,3 +126,17 @@ def test_started_without_a_hub_it_says_what_to_do(tmp_path: Path) -> None:
     assert result.exit_code != 0
     assert "JUPYTERHUB_API_TOKEN is not set" in result.output
     assert "--print-hub-config" in result.output
+
+
+def test_the_service_can_live_at_another_address() -> None:
+    result = CliRunner().invoke(
+        main,
+        ["service", str(SAMPLE_COURSE), "--print-hub-config", "--service-url", "http://hub:10101/"],
+    )
+    config = Config()
+    exec(compile(result.output, "jupyterhub_config.py", "exec"), {"c": config})
+    (service,) = config.JupyterHub.services.get_value([])
+    assert service["url"] == "http://hub:10101"
+    assert config.Spawner.environment.get_value({}) == {
+        "KIT_SERVICE_URL": "http://hub:10101/services/kit/"
+    }
