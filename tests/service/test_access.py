@@ -172,3 +172,12 @@ async def test_a_browser_logs_in_through_the_hubs_oauth(jp_fetch: Any, hub: Fake
         headers=anonymous, follow_redirects=False, raise_error=False,
     )  # fmt: skip
     assert forged.code >= 400 and not forged.headers.get_list("Set-Cookie")
+
+
+async def test_a_hub_that_is_down_is_a_clear_503(call: Call, jp_serverapp: Any) -> None:
+    from tests.service.hub import free_port
+
+    provider = jp_serverapp.identity_provider
+    provider.hub_auth.api_url = f"http://127.0.0.1:{free_port()}/hub/api"
+    error = await call("GET", "me", token=TOKENS[LEARNER], status=503)
+    assert provider.hub_auth.api_url in error["error"] and error["fix"]
