@@ -141,6 +141,11 @@ class OAuthCallbackHandler(HubOAuthCallbackHandler):  # type: ignore[misc]
     def initialize(self, hub_auth: HubOAuth) -> None:
         self.hub_auth = hub_auth
 
+    async def prepare(self) -> None:
+        # who is logged in already, asked without blocking (HubAuthenticated would ask from a
+        # thread with an event loop of its own, never closed)
+        self.current_user = await self.hub_auth.get_user(self, sync=False)
+
     @allow_unauthenticated
     async def get(self) -> None:
         await super().get()
