@@ -142,4 +142,16 @@ class HubRoles:
             membership = await self.membership(name)
         else:  # a service: its token's scopes say all
             membership = Membership()
-        return role_of(course, name, scopes, membership)
+        found = role_of(course, name, scopes, membership)
+        hub = course.manifest.hub
+        claimed = MENTOR_SCOPE in scopes or hub.mentors_group in membership.groups
+        if found.role == "learner" and claimed and name not in self._warned:
+            self._warned.add(name)
+            self.log.warning(
+                "kit service: %s is in the hub group %s but no mentor in %s's course.yml has "
+                "that hub user name (hub_user or id); they are a learner",
+                name,
+                hub.mentors_group,
+                course.id,
+            )
+        return found
