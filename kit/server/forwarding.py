@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ from kit.server.roles import ROLES, Identity
 
 LOCAL = ("openapi.json", "grading")
 """The API's first path parts answered by the server itself, never forwarded."""
+KEPT = (re.compile(r"^questions/[^/]+/server-share/?$"),)
+"""Paths whose handler runs on the server and calls the service itself (sharing the server with
+a mentor: the hub's sharing API is called with this server's token)."""
 SERVICE_URL_ENV = "KIT_SERVICE_URL"
 TOKEN_ENV = "JUPYTERHUB_API_TOKEN"
 USER_ENV = "JUPYTERHUB_USER"
@@ -50,8 +54,8 @@ BATCH_BYTES = 48 * 1024
 
 def forwarded(api_path: str) -> bool:
     """Whether the API path (relative to ``/kit/api/v1/``) is answered by the kit service."""
-    first = api_path.strip("/").split("/", 1)[0]
-    return first not in LOCAL
+    path = api_path.strip("/")
+    return path.split("/", 1)[0] not in LOCAL and not any(p.match(path) for p in KEPT)
 
 
 @dataclass(frozen=True)
@@ -184,6 +188,18 @@ class Forwarder:
                 f"the kit service refused {api_path}: {error.get('error', status)}",
                 str(error.get("fix", "")),
             )
+        return answer
+
+    async def get_json(self, api_path: str, query: str) -> Any:
+        """GET ``api_path`` from the service; its JSON answer (its error, as an
+        :class:`ApiError`, when it refuses)."""
+        status, _, body = await self.send(
+            "GET", api_path, query, {"Accept": "application/json"}, b""
+        )
+        answer = json.loads(body or b"null")
+        if status >= 400:
+            error = answer if isinstance(answer, dict) else {}
+            raise ApiError(status, str(error.get("error", status)), str(error.get("fix", "")))
         return answer
 
     async def owner_identity(self) -> Identity:

@@ -194,7 +194,7 @@ def question(course: Course, q: Question, relative: Relative) -> dict[str, Any]:
         "route": route(q.route, relative) if q.route else None,
         "unrouted": q.unrouted,
         "skill": q.skill,
-        "mentor": {"id": mentor.id, "name": mentor.name} if mentor else None,
+        "mentor": {"id": mentor.id, "name": mentor.name, "user": mentor.user} if mentor else None,
         "urgency": q.urgency,
         "urgent": q.urgent,
         "answers": [answer(a) for a in q.answers],

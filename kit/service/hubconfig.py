@@ -7,8 +7,9 @@ They add (to whatever else the file sets: each one appends or updates):
 - ``c.JupyterHub.custom_scopes``: ``custom:kit:instructor`` and ``custom:kit:mentor``;
 - ``c.JupyterHub.load_roles``: ``kit-instructor`` and ``kit-mentor`` bound to course.yml's hub
   groups; the service's own role (reading users' groups and roles); the ``user`` role with access
-  to the service; the ``server`` role, whose scopes a user's server token gets (those its owner
-  holds: JupyterHub drops the rest), so that the server may call the service for its owner;
+  to the service and the sharing of one's own server (a learner lets their mentor open it); the
+  ``server`` role, whose scopes a user's server token gets (those its owner holds: JupyterHub
+  drops the rest), so that the server may call the service and share itself for its owner;
 - ``c.Spawner.environment``: ``KIT_SERVICE_URL``, which turns forwarding on in users' servers.
 
 JupyterHub allows a token only scopes its owner holds (``jupyterhub.scopes``: a role's scopes
@@ -29,6 +30,9 @@ from kit.service.roles import INSTRUCTOR_ROLE, INSTRUCTOR_SCOPE, MENTOR_ROLE, ME
 SERVER_SCOPES = ["users:activity!user", "access:servers!server"]
 """The ``server`` role's scopes in JupyterHub (``jupyterhub.roles``), kept."""
 SERVICE_SCOPES = ["read:users:name", "read:users:groups", "read:roles:users"]
+SHARE_SCOPE = "shares!user"
+"""Sharing one's own servers (JupyterHub 5's sharing API): a learner lets the mentor of a
+question open their server; JupyterHub's default ``self`` does not include it."""
 """What the service reads from the hub: a user's groups and roles."""
 
 
@@ -90,13 +94,13 @@ def hub_settings(
         },
         {
             "name": "user",
-            "description": "Standard user privileges, and the kit service",
-            "scopes": ["self", access],
+            "description": "Standard user privileges, the kit service, and sharing one's server",
+            "scopes": ["self", access, SHARE_SCOPE],
         },
         {
             "name": "server",
             "description": "A user's server: activity, and the kit service for its owner",
-            "scopes": [*SERVER_SCOPES, access, INSTRUCTOR_SCOPE, MENTOR_SCOPE],
+            "scopes": [*SERVER_SCOPES, access, INSTRUCTOR_SCOPE, MENTOR_SCOPE, SHARE_SCOPE],
         },
     ]
     environment = {"KIT_SERVICE_URL": f"{url}/services/{name}/"}

@@ -42,6 +42,8 @@ class FakeHub:
     calls: list[str] = field(default_factory=list)
     codes: dict[str, str] = field(default_factory=dict)
     """OAuth code -> the token it is traded for."""
+    shares: list[tuple[str, str, str, dict[str, Any]]] = field(default_factory=list)
+    """(method, owner, the token's user, body) of each request to the sharing API."""
 
     def model(self, token: str) -> dict[str, Any] | None:
         if token == self.service_token:
@@ -106,6 +108,28 @@ class UserModel(_Base):
         self.answer({"kind": "user", "name": name, "groups": user.groups, "roles": user.roles})
 
 
+class Shares(_Base):
+    """JupyterHub 5's sharing API: a user shares their own server (a token of theirs)."""
+
+    def _record(self, owner: str) -> dict[str, Any] | None:
+        model = self.hub.model(_token(self))
+        if model is None or model["name"] != owner:
+            self.answer({"status": 403, "message": "not your server"}, 403)
+            return None
+        body = json.loads(self.request.body or b"{}")
+        self.hub.shares.append((self.request.method or "", owner, model["name"], body))
+        return body
+
+    def post(self, owner: str, server: str) -> None:
+        body = self._record(owner)
+        if body is not None:
+            self.answer({"server": {"user": {"name": owner}, "name": server}, **body})
+
+    def patch(self, owner: str, server: str) -> None:
+        if self._record(owner) is not None:
+            self.answer({})
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -132,6 +156,7 @@ class HubThread:
                     (r"/hub/api/authorizations/token/([^/]+)", TokenOwner, {"hub": self.hub}),
                     (r"/hub/api/users/([^/]+)", UserModel, {"hub": self.hub}),
                     (r"/hub/api/oauth2/token", OAuthToken, {"hub": self.hub}),
+                    (r"/hub/api/shares/([^/]+)/([^/]*)", Shares, {"hub": self.hub}),
                 ]
             )
             server = HTTPServer(app)

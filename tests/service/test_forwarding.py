@@ -26,7 +26,7 @@ from tests.service.conftest import (
     Call,
     ServiceProcess,
 )
-from tests.service.hub import free_port
+from tests.service.hub import FakeHub, free_port
 
 
 @pytest.fixture
@@ -57,6 +57,8 @@ def test_only_the_openapi_document_and_grading_stay_local() -> None:
     assert not forwarded("openapi.json") and not forwarded("grading/pandas-analysis/job")
     for path in ("me", "me/profile", "questions/3/answers", "inbox", "cohort", "faq", "x/y"):
         assert forwarded(path)
+    # sharing runs on the server (it calls the hub with the server's token), then the service
+    assert not forwarded("questions/3/server-share")
 
 
 async def test_a_question_goes_from_the_learners_server_to_the_mentors_and_back(
@@ -262,3 +264,64 @@ async def test_after_a_grading_run_the_graded_learners_attempts_are_sent(
     finally:
         state.close()
     assert ending["state"] == "failed" and "did not reach the kit service" in ending["message"]
+
+
+async def test_a_learner_shares_their_server_with_the_mentor_through_the_hub(
+    call: Call,
+    jp_serverapp: Any,
+    service: ServiceProcess,
+    hub: FakeHub,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JUPYTERHUB_API_URL", hub.url)
+    as_ada = server_of(jp_serverapp, service, LEARNER)
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", TOKENS[LEARNER])
+    asked = await call(
+        "POST",
+        "questions",
+        token=None,
+        headers=as_ada,
+        body={"text": "my numpy reshape raises a ValueError about the size"},
+        status=201,
+    )
+    assert asked["mentor"]["user"] == MENTOR
+    hub.shares.clear()
+    path = f"questions/{asked['id']}/server-share"
+    shared = await call("PUT", path, token=None, headers=as_ada)
+    assert shared["server_share"] == f"/user/{LEARNER}/"
+    method, owner, by, body = hub.shares[-1]
+    assert (method, owner, by) == ("POST", LEARNER, LEARNER)
+    assert body == {"user": MENTOR, "scopes": [f"access:servers!server={LEARNER}/"]}
+    # the mentor sees the link in their inbox, on their own server
+    as_grace = server_of(jp_serverapp, service, MENTOR)
+    inbox = await call("GET", "inbox", token=None, headers=as_grace)
+    assert {q["id"]: q["server_share"] for q in inbox}[asked["id"]] == f"/user/{LEARNER}/"
+    # a mentor's server cannot share the learner's server for them
+    await call("PUT", path, token=None, headers=as_grace, status=403)
+    assert len(hub.shares) == 1
+    # the learner takes it back
+    as_ada = server_of(jp_serverapp, service, LEARNER)
+    revoked = await call("DELETE", path, token=None, headers=as_ada)
+    assert revoked["server_share"] is None
+    assert hub.shares[-1][:2] == ("PATCH", LEARNER) and hub.shares[-1][3] == {"user": MENTOR}
+
+
+async def test_a_hub_that_refuses_to_share_stores_no_link(
+    call: Call,
+    jp_serverapp: Any,
+    service: ServiceProcess,
+    hub: FakeHub,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("JUPYTERHUB_API_URL", hub.url)
+    as_ada = server_of(jp_serverapp, service, LEARNER)
+    asked = await call(
+        "POST", "questions", token=None, headers=as_ada,
+        body={"text": "pandas groupby drops my NaN rows"}, status=201,
+    )  # fmt: skip
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", TOKENS[OTHER_LEARNER])  # not ada's: refused
+    path = f"questions/{asked['id']}/server-share"
+    error = await call("PUT", path, token=None, headers=as_ada, status=403)
+    assert "refused to share" in error["error"] and "shares!user" in error["fix"]
+    seen = await call("GET", f"questions/{asked['id']}", token=None, headers=as_ada)
+    assert seen["server_share"] is None

@@ -3,6 +3,7 @@ sharing an answer with the course (the FAQ), and a link to the asker's server.""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 from kit.course import Course
@@ -11,7 +12,10 @@ from kit.server.errors import ApiError
 from kit.server.handlers.base import allowed
 from kit.server.handlers.questions import QuestionBase
 from kit.server.roles import ROLES, STAFF
+from kit.server.sharing import HubClient, hub_revoke_request, hub_share_request, server_url
 from kit.state import NOTIFICATION_ID
+
+JSON = {"Content-Type": "application/json", "Accept": "application/json"}
 
 
 class SimilarHandler(QuestionBase):
@@ -114,8 +118,14 @@ class FaqHandler(QuestionBase):
 
 
 class ServerShareHandler(QuestionBase):
-    """``PUT`` / ``DELETE /questions/{id}/server-share``: the asker's link to their server,
-    shared with the mentor (the hub's sharing itself is granted elsewhere)."""
+    """``PUT`` / ``DELETE /questions/{id}/server-share``: the asker shares their server with the
+    question's mentor, and takes it back.
+
+    Alone, the link given is stored. Under a hub, the asker's own server does the sharing: it
+    asks the kit service for the question (and so its mentor's hub user), asks the hub to share
+    the server with that user (JupyterHub's sharing API, with the server's token), and stores
+    the link in the service; ``DELETE`` revokes the share the same way. (So these paths are not
+    forwarded as a whole: :data:`kit.server.forwarding.KEPT`.)"""
 
     def own(self, question_id: str) -> tuple[Course, int]:
         """The course and the question, which must be the user's own (403)."""
@@ -131,18 +141,64 @@ class ServerShareHandler(QuestionBase):
 
     @allowed(*ROLES)
     async def put(self, question_id: str) -> None:
+        if self.services.forwarder is not None:
+            await self.on_hub(question_id, share=True)
+            return
         course, qid = self.own(question_id)
         url = self.body("ServerShareInput")["url"]
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        address = parts.scheme in ("http", "https") and parts.netloc
+        if not address and not (url.startswith("/") and not url.startswith("//")):
             raise ApiError(
                 422,
-                f"url: '{url[:100]}' is not an http(s) address",
+                f"url: '{url[:100]}' is not an http(s) address or a path on the hub",
                 "send the address of your server on the hub",
             )
         self.send_question(course, self.store(course).share_server(qid, url))
 
     @allowed(*ROLES)
     async def delete(self, question_id: str) -> None:
+        if self.services.forwarder is not None:
+            await self.on_hub(question_id, share=False)
+            return
         course, qid = self.own(question_id)
         self.send_question(course, self.store(course).share_server(qid, None))
+
+    async def on_hub(self, question_id: str, *, share: bool) -> None:
+        """Share (or stop sharing) this server with the question's mentor through the hub,
+        then record it in the kit service."""
+        forwarder = self.services.forwarder
+        assert forwarder is not None
+        question = await forwarder.get_json(f"questions/{question_id}", self.request.query)
+        if question.get("learner") != forwarder.owner:
+            raise ApiError(
+                403,
+                f"question {question_id} is {question.get('learner')}'s",
+                "only the asker shares their server",
+            )
+        mentor = question.get("mentor") or {}
+        user = str(mentor.get("user") or mentor.get("id") or "")
+        if not user:
+            raise ApiError(
+                409,
+                f"question {question_id} has no mentor yet, so there is nobody to share with",
+                "wait until a mentor is assigned (or the question is re-routed)",
+            )
+        hub = HubClient.from_environment()
+        request = (hub_share_request if share else hub_revoke_request)(
+            forwarder.owner, user, api_prefix=""
+        )
+        await hub.send(request, what=f"share {forwarder.owner}'s server with {user}")
+        path = f"questions/{question_id}/server-share"
+        if share:
+            body = {"url": server_url(hub.public_url, forwarder.owner)}
+            status, kind, answer = await forwarder.send(
+                "PUT", path, self.request.query, JSON, json.dumps(body).encode()
+            )
+        else:
+            status, kind, answer = await forwarder.send(
+                "DELETE", path, self.request.query, JSON, b""
+            )
+        self.set_status(status)
+        self.set_header("Content-Type", kind)
+        self.finish(answer)
