@@ -15,7 +15,7 @@ import sys
 import click
 
 from kit import __version__
-from kit.cli import book, course, grading, paths, progress, router
+from kit.cli import book, course, grading, hub, paths, progress, router
 from kit.cli._common import KitGroup
 
 __all__ = ["main"]
@@ -38,7 +38,7 @@ def main() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
-for _group in (course, paths, grading, progress, book, router):
+for _group in (course, paths, grading, progress, book, router, hub):
     for _command in _group.COMMANDS:
         main.add_command(_command)
 
