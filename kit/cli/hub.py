@@ -36,7 +36,7 @@ from kit.cli._common import COURSE, console
 @click.option(
     "--database-url",
     default="",
-    help="The kit service's database (default: SQLite in the course's workspace).",
+    help="The kit service's database URL (default: SQLite in the hub's folder).",
 )
 @click.option(
     "--no-service",

@@ -28,6 +28,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from kit.course.manifest import WORKSPACE_NAME
 from kit.errors import KitError
 
 PROXY_ENV = "KIT_CONFIGURABLE_HTTP_PROXY"
@@ -203,7 +204,7 @@ def write_hub(
     password:
         Everyone's password (default: the one kept in the folder, else a new random one).
     service_database:
-        The kit service's database URL (default: the course's, SQLite in its workspace).
+        The kit service's database URL (default: SQLite in the hub's folder).
     service:
         False: no kit service (each user's server then keeps the state alone, as without a hub).
     """
@@ -232,7 +233,7 @@ def write_hub(
         password=_password(folder, password),
         users=users,
         proxy=find_proxy(),
-        service_database=service_database,
+        service_database=service_database or f"sqlite:///{folder / 'kit-service.sqlite'}",
     )
     for user in users.all:
         _write_home(hub, user, grading.config_text() if user in users.instructors else "")
@@ -333,13 +334,22 @@ def _set(names: tuple[str, ...]) -> str:
 
 
 def _write_home(hub: LocalHub, user: str, instructor_nbgrader: str) -> None:
-    """A user's home: the kit server's settings, nbgrader's config, the panel's workspace."""
+    """A user's home: the course (a copy, but for the instructor), the kit server's settings,
+    nbgrader's config, the panel's workspace."""
     home = hub.home(user)
     (home / ".jupyter").mkdir(parents=True, exist_ok=True)
     users = hub.users
+    if instructor_nbgrader:
+        course = str(hub.course)  # the instructor works in the course itself
+    else:  # the others have a copy of their own, as a clone of the course's repository gives
+        course = hub.course.name
+        copy = home / course
+        if not copy.exists():
+            ignore = shutil.ignore_patterns(WORKSPACE_NAME, "sample-submissions")
+            shutil.copytree(hub.course, copy, ignore=ignore)
     kit = {
         "KitServer": {
-            "course_dirs": [str(hub.course)],
+            "course_dirs": [course],
             "instructors": list(users.instructors),
             "mentors": {name: name for name in users.mentors},
         }

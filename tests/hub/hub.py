@@ -237,3 +237,26 @@ def start_hub(folder: Path, course: Path, timeout: float = 60, **options: Any) -
         running.stop()
         raise
     return running
+
+
+def browser_page(browser: Any, hub: RunningHub, user: str) -> Any:
+    """``user``'s JupyterLab on the hub in a browser context of its own: logged in through the
+    hub's login page, their server's lab opened, the layout restored (a
+    :class:`tests.panel.pages.LabPage`)."""
+    from tests.panel.pages import TIMEOUT_MS, LabPage
+
+    page = LabPage.__new__(LabPage)
+    page.user = user
+    page.context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page.page = page.context.new_page()
+    page.page.set_default_timeout(TIMEOUT_MS)
+    page.errors = []
+    page.page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.page.goto(f"{hub.url}/hub/login")
+    page.page.fill("#username_input", user)
+    page.page.fill("#password_input", hub.hub.password)
+    page.page.click("#login_submit")
+    page.page.wait_for_url(lambda url: "/hub/login" not in url)
+    page.page.goto(f"{hub.url}/user/{user}/lab")
+    page.wait_for_lab()
+    return page

@@ -15,20 +15,23 @@ from __future__ import annotations
 import json
 import os
 import signal
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests.conftest import SAMPLE_COURSE
+from tests.conftest import ROOT, SAMPLE_COURSE
 from tests.hub.conftest import PROJECT, kit_as
 from tests.hub.hub import RunningHub
 
 pytestmark = pytest.mark.slow
 
 PANDAS_QUESTION = "how do i select two columns from a dataframe"
+ANSWER = "Use a list of names: df[['track', 'hours']] (two brackets)."
 BASICS_CHECK = {"skill": "python-basics", "item": "basics-int-division"}
 API = "kit/api/v1"
+SCREENSHOTS = ROOT / "build" / "screenshots"
 
 
 @pytest.fixture(scope="module")
@@ -125,11 +128,49 @@ def test_a_question_reaches_the_right_mentor_and_the_answer_comes_back(
     inbox = [item["id"] for item in lin.kit("GET", "inbox")]
     assert question["id"] in inbox, f"lin's inbox on lin's server: {inbox}"
     assert question["id"] not in [item["id"] for item in grace.kit("GET", "inbox")]
-    text = "Use a list of names: df[['track', 'hours']] (two brackets)."
-    lin.kit("POST", f"questions/{question['id']}/answers", expect=201, json={"text": text})
+    lin.kit("POST", f"questions/{question['id']}/answers", expect=201, json={"text": ANSWER})
     seen = learner.kit("GET", f"questions/{question['id']}")
     assert seen["status"] == "answered"
-    assert [(a["author"], a["text"]) for a in seen["answers"]] == [("lin", text)]
+    assert [(a["author"], a["text"]) for a in seen["answers"]] == [("lin", ANSWER)]
+
+
+LOC_QUESTION = "difference between loc and iloc"
+
+
+@pytest.mark.browser
+def test_the_panels_on_the_hub_in_a_browser(
+    hub: RunningHub, shared: dict[str, Any], chromium: Path
+) -> None:
+    """Screenshots (build/screenshots/hub-*.png): learner1's panel with lin's answer, and lin's
+    inbox on lin's server with a question of learner2's still open."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.chromium import launch
+    from tests.hub.hub import browser_page
+
+    asked = hub.person("learner2").kit("POST", "questions", expect=201, json={"text": LOC_QUESTION})
+    assert asked["mentor"]["id"] == "lin", asked["route"]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            learner = browser_page(browser, hub, "learner1")
+            learner.open_panel()
+            answer = learner.section("ask").locator(".jp-MentorKit-answer", has_text=ANSWER)
+            answer.wait_for()
+            answer.scroll_into_view_if_needed()
+            learner.shot(SCREENSHOTS, "hub-learner")
+            assert not learner.errors, learner.errors
+            mentor = browser_page(browser, hub, "lin")
+            mentor.open_panel()
+            inbox = mentor.section("inbox")
+            thread = inbox.locator(".jp-MentorKit-thread", has_text=LOC_QUESTION)
+            thread.wait_for()
+            assert "learner2" in thread.locator(".jp-MentorKit-meta").first.inner_text()
+            mentor.shot(SCREENSHOTS, "hub-mentor")
+            assert not mentor.errors, mentor.errors
+        finally:
+            browser.close()
 
 
 def test_self_check_answers_reach_the_instructors_cohort_view(hub: RunningHub) -> None:
