@@ -14,7 +14,10 @@ drawn at random). Learners pick the course's tracks in turn.
   needs is truly known;
 - **adaptive**: two placement questions per needed skill, then what ``plan_path`` puts first,
   re-planned after each lesson from BKT mastery over the learner's answers (the kit's own
-  filter, with the same parameters). A learner whose plan comes out empty stops there.
+  filter, with the same parameters). A learner whose plan comes out empty stops there. The
+  planner's check (a skill measured as mastered from fewer than three answers gets the rest of
+  its self-check questions first) is on, as in the kit;
+- **adaptive, no check**: the same without the check (``plan_path`` without ``answers``).
 
 A lesson is practice on each skill it teaches: one answer per self-check of that skill (one to
 three), each followed by BKT's learning step. Hours count lesson minutes and 2 minutes per
@@ -28,6 +31,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +39,7 @@ import numpy as np
 
 from kit.course import Course, load_course
 from kit.paths import LearnerProfile, plan_path
+from kit.paths.planner import CHECK_MINUTES
 from kit.progress.attempts import Attempt
 from kit.progress.bkt import BKT, BKTParams, learner_mastery
 
@@ -118,6 +123,7 @@ def adaptive(
     track: str,
     checks: dict[str, int],
     model: dict[str, BKTParams],
+    confirm: bool = True,
 ) -> Outcome:
     needed = course.graph.closure(course.tracks[track].goals)
     lessons = [x for x in course.manifest.lessons if set(x.skills) & set(needed)]
@@ -131,11 +137,16 @@ def adaptive(
     while minutes <= CAP * budget:
         if all(learner.known[s] for s in needed):
             return Outcome(minutes, budget)
-        plan = plan_path(course, profile, learner_mastery(learner.attempts, model))
-        item = plan.next_item
+        answers = Counter(a.skill for a in learner.attempts) if confirm else None
+        mastery = learner_mastery(learner.attempts, model)
+        item = plan_path(course, profile, mastery, answers=answers).next_item
         if item is None:
             return Outcome(math.inf, budget, early=True)  # believes the goal is met: stops
-        study(course, learner, [s for s in item.skills if s in course.skills], checks)
+        if item.kind == "check":  # the rest of the skill's self-check questions
+            for _ in range(item.minutes // CHECK_MINUTES):
+                learner.answer(item.id, learn=True)
+        else:
+            study(course, learner, [s for s in item.skills if s in course.skills], checks)
         minutes += item.minutes
     return Outcome(math.inf, budget)
 
@@ -187,16 +198,16 @@ def run(
     checks = _checks(course)
     tracks = list(course.tracks)
     heads = np.random.default_rng(seed).normal(0.0, 1.5, n)
-    results: dict[str, list[Outcome]] = {"fixed": [], "adaptive": []}
+    results: dict[str, list[Outcome]] = {"fixed": [], "adaptive, no check": [], "adaptive": []}
     for i in range(n):
         track = tracks[i % len(tracks)]
         # the same learner (same starting state, same random stream) on both paths
         results["fixed"].append(
             fixed(course, Learner(course, params, heads[i], seed + i), track, checks)
         )
-        results["adaptive"].append(
-            adaptive(course, Learner(course, params, heads[i], seed + i), track, checks, params)
-        )
+        for name, confirm in (("adaptive, no check", False), ("adaptive", True)):
+            learner = Learner(course, params, heads[i], seed + i)
+            results[name].append(adaptive(course, learner, track, checks, params, confirm))
     return results
 
 

@@ -2,7 +2,8 @@
 
 Each command parses its options and calls one library function. The commands live in one module
 per group (:mod:`~kit.cli.course`, :mod:`~kit.cli.paths`, :mod:`~kit.cli.grading`,
-:mod:`~kit.cli.progress`, :mod:`~kit.cli.book`, :mod:`~kit.cli.router`); what they share is in
+:mod:`~kit.cli.progress`, :mod:`~kit.cli.book`, :mod:`~kit.cli.router`,
+:mod:`~kit.cli.service`); what they share is in
 :mod:`kit.cli._common`, which also holds the one path by which errors reach the user. Heavy
 libraries (pydantic, matplotlib, nbformat, torch, nbgrader) are imported inside commands so
 that ``kit --help`` answers at once.
@@ -15,7 +16,7 @@ import sys
 import click
 
 from kit import __version__
-from kit.cli import book, course, grading, hub, paths, progress, router
+from kit.cli import book, course, grading, hub, paths, progress, router, service
 from kit.cli._common import KitGroup
 
 __all__ = ["main"]
@@ -38,7 +39,7 @@ def main() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
-for _group in (course, paths, grading, progress, book, router, hub):
+for _group in (course, paths, grading, progress, book, router, service, hub):
     for _command in _group.COMMANDS:
         main.add_command(_command)
 

@@ -127,8 +127,8 @@ def grade(
     """Autograde PROJECT's submissions: parallel, sandboxed, resumable.
 
     Gives nbgrader's scores. A re-run grades only new or changed submissions. Exit code 1 when
-    a submission could not be graded at all (a corrupt file, say): its cells score 0 and the
-    table says why.
+    a submission could not be graded at all: a corrupt file (its cells score 0), or a kernel
+    that would not start (nothing is scored; the next run grades it). The table says why.
     """
     from kit.grading.engine import grade as run_grading
 
@@ -153,7 +153,7 @@ def grade(
         click.echo(json.dumps([o.to_dict() for o in outcomes]))
     else:
         _print_outcomes(project, outcomes)
-    if any(o.status == "failed" for o in outcomes):
+    if any(o.status in ("failed", "not graded") for o in outcomes):
         sys.exit(1)
 
 

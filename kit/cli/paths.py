@@ -56,6 +56,7 @@ def path(
     loaded = load(course)
     levels = _levels(ratings)
     mastery: dict[str, float] = {}
+    answers: dict[str, int] | None = None
     base = LearnerProfile()
     if learner:
         from kit.paths.learner import LearnerStore
@@ -63,6 +64,7 @@ def path(
         store = LearnerStore(loaded.id, learner)
         base = store.load_profile()
         mastery = store.mastery()
+        answers = store.answers()
     try:
         profile = LearnerProfile(
             learner=learner or "",
@@ -76,7 +78,7 @@ def path(
         error = exc.errors()[0]
         where = ".".join(str(p) for p in error["loc"])
         raise KitError(f"{where}: {error['msg']}") from exc
-    plan = plan_path(loaded, profile, mastery)
+    plan = plan_path(loaded, profile, mastery, answers=answers)
     click.echo(plan_text(loaded, plan))
     if output is not None:
         with drawing(output):

@@ -130,7 +130,9 @@ def run_job(job: Job) -> JobResult:
         except _NoStart:  # the waiting kernel died (its template ended): once more, anew
             kernel.stop()
             kernel = kernels.start(job.limits, job.preload)
-            nb, notes, isolation = _execute(nb, job, kernel, retry=False)
+            nb, notes, isolation = _execute(nb, job, kernel)
+    except _NoStart as exc:  # twice: the machine cannot start kernels; no fault of the learner's
+        return JobResult(not_run=f"the kernel did not start ({exc})")
     finally:
         kernel.stop()
     if submitted:  # nbgrader's steps between execution and scoring (no writes)
@@ -172,11 +174,10 @@ def _client(job: Job) -> _CappedClient:
     )
 
 
-def _execute(
-    nb: Any, job: Job, kernel: Kernel, *, retry: bool = True
-) -> tuple[Any, list[str], list[str]]:
+def _execute(nb: Any, job: Job, kernel: Kernel) -> tuple[Any, list[str], list[str]]:
     """Run ``nb`` on the started ``kernel`` in its working folder: the executed notebook,
-    notes on what went wrong, and the isolation applied."""
+    notes on what went wrong, and the isolation applied (:class:`_NoStart` where the kernel
+    never came up)."""
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     notes: list[str] = []
@@ -202,10 +203,10 @@ def _execute(
         notes.append(why)
         _mark_not_run(nb, client.completed, why)
     except RuntimeError as exc:  # the kernel never came up
-        if retry and not client.completed:
-            raise _NoStart from exc
-        notes.append(f"the kernel did not start: {exc}")
-        _mark_not_run(nb, client.completed, "the kernel did not start")
+        if not client.completed:
+            raise _NoStart(str(exc) or type(exc).__name__) from exc
+        notes.append(f"the kernel stopped answering: {exc}")
+        _mark_not_run(nb, client.completed, "the kernel stopped answering")
     except CellTimeoutError:
         notes.append("a cell did not answer in time")
         _mark_not_run(nb, client.completed, "a cell did not answer in time")

@@ -130,12 +130,16 @@ class JobResult:
     refused:
         Why nbgrader's sanitizing refused the notebook ("" when it did not): tampered
         metadata, among others. Nothing ran.
+    not_run:
+        Why the notebook could not be run at all ("" when it ran): its kernel did not start,
+        twice. That is the grading machine's failure, not the learner's, so nothing is scored.
     """
 
     notebook: str = ""
     notes: tuple[str, ...] = ()
     isolation: tuple[str, ...] = ()
     refused: str = ""
+    not_run: str = ""
 
 
 class Executor(Protocol):

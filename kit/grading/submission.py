@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -22,8 +23,9 @@ class Outcome:
     learner:
         The learner.
     status:
-        ``graded``, ``failed`` (nothing could be graded) or ``skipped`` (unchanged since
-        graded).
+        ``graded``, ``failed`` (nothing could be graded), ``skipped`` (unchanged since
+        graded) or ``not graded`` (a kernel could not be started: the grading machine's
+        failure, so nothing was scored or recorded; the next run grades it).
     score, max_score:
         Points earned, and the most there are: every grade and task cell, autograded or
         graded by hand, as nbgrader's gradebook counts them.
@@ -91,6 +93,8 @@ class Submission:
     notes: list[str]
     left: set[str] = field(default_factory=set)
     isolation: list[str] = field(default_factory=list)
+    not_run: list[str] = field(default_factory=list)
+    """Why notebooks could not be run at all (then the submission is not graded)."""
     began: float = field(default_factory=time.perf_counter)
 
     @classmethod
@@ -124,11 +128,14 @@ class Submission:
 
         try:
             result = future.result()
-            executed = None if result.refused else nbformat.reads(result.notebook, as_version=4)
+            unusable = result.refused or result.not_run
+            executed = None if unusable else nbformat.reads(result.notebook, as_version=4)
         except Exception as exc:  # a worker crashed: the notebook earns nothing
             self._zero(name, f"{name}.ipynb: grading failed ({exc}); its cells score 0")
         else:
-            if executed is None:  # nbgrader refuses tampered metadata, among others
+            if result.not_run:
+                self.not_run.append(f"{name}.ipynb: {result.not_run}")
+            elif executed is None:  # nbgrader refuses tampered metadata, among others
                 self._zero(
                     name,
                     f"{name}.ipynb could not be prepared for grading: {result.refused}; "
@@ -146,7 +153,22 @@ class Submission:
 
     def finish(self) -> Outcome:
         """Publish the autograded submission and record its graded cells as attempts; its
-        outcome."""
+        outcome. Where a notebook could not be run at all, nothing is published or recorded:
+        the submission is ``not graded``, and the autograded folder of an earlier grading
+        stays as it was."""
+        if self.not_run:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            return Outcome(
+                self.learner,
+                "not graded",
+                notes=[
+                    *self.not_run,
+                    *self.notes,
+                    "nothing was scored: run kit grade again once kernels start on this machine",
+                ],
+                isolation=sorted(set(self.isolation)),
+                seconds=time.perf_counter() - self.began,
+            )
         self.desk.publish(self.learner, self.staging)
         cells = self.desk.scores(self.learner)
         self.desk.attempts(self.learner, cells)

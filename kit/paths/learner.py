@@ -13,6 +13,7 @@ import json
 import os
 import tempfile
 import warnings
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -133,6 +134,10 @@ class LearnerStore:
         from kit.progress.bkt import learner_mastery
 
         return learner_mastery(self.history(), params, priors=priors)
+
+    def answers(self) -> dict[str, int]:
+        """How many answers the learner has given on each skill."""
+        return dict(Counter(a.skill for a in self.history()))
 
     def close(self) -> None:
         """Release the attempt log."""

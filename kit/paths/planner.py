@@ -6,6 +6,7 @@ Pure functions over the course model: no widgets, no files. Same inputs, same pl
 from __future__ import annotations
 
 import difflib
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -19,6 +20,20 @@ from kit.paths.profile import LearnerProfile
 DEFAULT_THRESHOLD = 0.8
 """P(mastered) at or above which a skill counts as mastered."""
 
+CHECK_ANSWERS = 3
+"""Answers on a skill before a measured mastery of it is trusted. From fewer (two lucky guesses
+in a placement check can pass the threshold), the plan first asks for a short check on it, as
+mastery-learning systems ask for a few right answers before moving on."""
+
+CHECK_MINUTES = 2
+"""Minutes a plan counts per self-check question."""
+
+DONE = (
+    "You have already mastered every skill your goal needs. Choose a new goal "
+    "or take a project to prove it."
+)
+"""The message of a plan with nothing left to do."""
+
 
 class PlanError(KitError, ValueError):
     """The request cannot be planned (unknown track or skill, no goal, bad time budget)."""
@@ -28,7 +43,9 @@ class PlanError(KitError, ValueError):
 class PlanItem:
     """One lesson or project on a learner's path."""
 
-    kind: Literal["lesson", "project"]
+    kind: Literal["lesson", "project", "check"]
+    """A lesson, a project, or a check: self-check questions that confirm a skill measured as
+    mastered from few answers (its ``id`` is the skill's; ``path`` the lesson holding them)."""
     id: str
     title: str
     minutes: int
@@ -58,7 +75,7 @@ class Plan:
     needed: tuple[str, ...]
     """The goals and all their prerequisites, prerequisites first."""
     mastered: tuple[str, ...]
-    """Needed skills already mastered."""
+    """Needed skills already mastered (and confirmed: see :data:`CHECK_ANSWERS`)."""
     items: tuple[PlanItem, ...]
     weeks: tuple[Week, ...]
     mastery: Mapping[str, float]
@@ -122,6 +139,8 @@ def plan_path(
     mastery: Mapping[str, float] | None = None,
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    answers: Mapping[str, int] | None = None,
+    check_answers: int = CHECK_ANSWERS,
 ) -> Plan:
     """Plan a learner's path through a course.
 
@@ -138,6 +157,14 @@ def plan_path(
         its self-rating, is used; a skill with neither counts as not mastered.
     threshold:
         P(mastered) from which a skill counts as mastered.
+    answers:
+        How many answers each skill's measured mastery rests on (None: not known, every
+        measured skill is trusted). A needed skill measured at or above the threshold from
+        fewer than ``check_answers`` answers is not mastered yet: the plan starts with a check
+        on it (more of the course's self-check questions on it), or, where the course has
+        too few questions on it for that, plans its lessons.
+    check_answers:
+        Answers on a skill before its measured mastery is trusted.
 
     Returns
     -------
@@ -151,25 +178,16 @@ def plan_path(
     estimate = {**profile.assumed_mastery(), **(mastery or {})}
     estimate = {s: float(p) for s, p in estimate.items() if s in course.skills}
     needed = course.graph.closure(goals)
-    mastered = [s for s in needed if estimate.get(s, 0.0) >= threshold]
-    missing = [s for s in needed if s not in set(mastered)]
+    thin = _thin(course, needed, estimate, threshold, answers or {}, check_answers)
+    mastered = [s for s in needed if estimate.get(s, 0.0) >= threshold and s not in thin]
+    to_check = {s: more for s, more in thin.items() if more}
+    missing = [s for s in needed if s not in set(mastered) and s not in to_check]
     messages: list[str] = []
+    checks = [_check(course, s, more, answers or {}, estimate) for s, more in to_check.items()]
 
-    if not missing:
-        messages.append(
-            "You have already mastered every skill your goal needs. Choose a new goal "
-            "or take a project to prove it."
-        )
-        return Plan(
-            tuple(goals),
-            tuple(needed),
-            tuple(mastered),
-            (),
-            (),
-            estimate,
-            threshold,
-            tuple(messages),
-        )
+    if not missing and not checks:
+        done = (DONE,)
+        return Plan(tuple(goals), tuple(needed), tuple(mastered), (), (), estimate, threshold, done)
     if not course.manifest.lessons and not course.manifest.projects:
         messages.append("This course has no lessons or projects yet, so there is nothing to plan.")
     lessons, projects = _relevant(course, set(missing), set(needed))
@@ -178,7 +196,7 @@ def plan_path(
     position = {s: i for i, s in enumerate(course.graph.order)}
     serves = {g: set(course.graph.closure([g])) for g in goals}
     items = _order(course, lessons, projects, set(missing), position)
-    planned = [
+    planned = checks + [
         _item(course, thing, set(missing), goals, serves, position, estimate, threshold)
         for thing in items
     ]
@@ -192,6 +210,50 @@ def plan_path(
         mastery=estimate,
         threshold=threshold,
         messages=tuple(messages),
+    )
+
+
+def _thin(
+    course: Course,
+    needed: Sequence[str],
+    estimate: Mapping[str, float],
+    threshold: float,
+    answers: Mapping[str, int],
+    check_answers: int,
+) -> dict[str, int]:
+    """Needed skills measured at or above the threshold from fewer than ``check_answers``
+    answers: skill -> how many more self-check answers on it would make ``check_answers``
+    (0 where the course has fewer questions on it than that: then its lessons are planned), in
+    ``needed``'s order. A skill with no answers at all rests on the learner's own rating, which
+    is theirs to give."""
+    questions = Counter(check.skill for check in course.manifest.checks)
+    return {
+        s: check_answers - answers[s] if questions[s] >= check_answers else 0
+        for s in needed
+        if estimate.get(s, 0.0) >= threshold and 0 < answers.get(s, 0) < check_answers
+    }
+
+
+def _check(
+    course: Course, skill: str, more: int, answers: Mapping[str, int], mastery: Mapping[str, float]
+) -> PlanItem:
+    """The check that confirms ``skill``: ``more`` self-check answers, in the first lesson that
+    teaches it (where its questions are)."""
+    title = course.skills[skill].title
+    lesson = next((x for x in course.manifest.lessons if skill in x.skills), None)
+    given = answers[skill]
+    reason = (
+        f"{title} is at {mastery[skill]:.0%} from only {given} answer{'s' * (given != 1)}: "
+        f"answer {more} more self-check question{'s' * (more != 1)} on it to confirm it"
+    )
+    return PlanItem(
+        "check",
+        skill,
+        f"Check: {title}",
+        CHECK_MINUTES * more,
+        (skill,),
+        reason,
+        path=lesson.notebook if lesson else "",
     )
 
 

@@ -217,7 +217,11 @@ class PathSelector(StaticView):
             self.store.save_profile(profile)
             try:
                 self.plan = plan_path(
-                    self.course, profile, self.measured_mastery(), threshold=self.threshold
+                    self.course,
+                    profile,
+                    self.measured_mastery(),
+                    threshold=self.threshold,
+                    answers=self.store.answers(),
                 )
                 self.error = ""
                 self.plan_view.value = plan_html(self.course, self.plan, link_base=self.link_base)

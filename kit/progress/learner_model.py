@@ -182,8 +182,44 @@ def ship(course_root: Path, name: str, estimator: Any, comparison: Sequence[Scor
     return saved
 
 
+_LOADED: dict[Path, tuple[tuple[tuple[int, int], ...], LearnerModel]] = {}
+"""Models loaded by :func:`course_model`, by course folder, with the files' state they came from."""
+
+
+def _stamp(folder: Path) -> tuple[tuple[int, int], ...]:
+    """The modification time and size of every file of a course's progress folder (a refit
+    changes them)."""
+    try:
+        files = sorted(p for p in folder.iterdir() if p.is_file())
+    except OSError:
+        return ()
+    stamps = []
+    for path in files:
+        try:
+            info = path.stat()
+        except OSError:
+            continue
+        stamps.append((info.st_mtime_ns, info.st_size))
+    return tuple(stamps)
+
+
 def course_model(course_root: Path) -> LearnerModel:
-    """The model the course at ``course_root`` ships (BKT with default parameters if none)."""
+    """The model the course at ``course_root`` ships (BKT with default parameters if none).
+
+    Loaded once and kept while the course's ``progress/`` files stay as they are, so a server
+    answering many learners does not read (or, for DKT, load torch for) the model per request;
+    a refit is picked up on the next call."""
+    key = Path(course_root).resolve()
+    stamp = _stamp(key / MODEL_FILE.parent)
+    kept = _LOADED.get(key)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    model = _read_course_model(key)
+    _LOADED[key] = (stamp, model)
+    return model
+
+
+def _read_course_model(course_root: Path) -> LearnerModel:
     record_path = course_root / MODEL_FILE
     if record_path.is_file():
         try:

@@ -6,6 +6,9 @@ Configured like any Jupyter app (``jupyter_server_config.py``, or the command li
     c.KitServer.course_dirs = ["courses/python-ml"]
     c.KitServer.instructors = ["grace"]
     c.KitServer.mentors = {"alan": "alan-t"}     # user name -> course.yml mentor id
+
+Under a JupyterHub with the kit service (``KIT_SERVICE_URL`` and ``JUPYTERHUB_API_TOKEN`` in the
+environment) the shared state is the service's: see :mod:`kit.server.forwarding`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from jupyter_server.extension.application import ExtensionApp
 from traitlets import Dict, Int, List, Unicode, Union
 
 from kit.server.courses import CourseRegistry
+from kit.server.forwarding import SERVICE_URL_ENV, Forwarder
 from kit.server.grading import GradingRunner
 from kit.server.handlers import ROUTES
 from kit.server.roles import Roles
@@ -54,17 +58,34 @@ class KitServer(ExtensionApp):  # type: ignore[misc]
     router_threads = Int(
         1, help="Threads that route questions (each holds a model's forward pass)."
     ).tag(config=True)
+    database_url = Unicode(
+        "",
+        help="The database of every course (a SQLAlchemy URL). Empty: each course's own "
+        "(KIT_DATABASE_URL, else course.yml's database:, else a file in the course workspace).",
+    ).tag(config=True)
+    service_url = Unicode(
+        None,
+        allow_none=True,
+        help="The kit service's URL, to which the shared state is forwarded with the server's "
+        f"hub token (JUPYTERHUB_API_TOKEN). None: ${SERVICE_URL_ENV}; empty: never forward.",
+    ).tag(config=True)
 
     def initialize_settings(self) -> None:
         """Make the services the handlers share."""
         assert self.serverapp is not None
+        forwarder = Forwarder.from_environment(self.service_url)
         services = Services(
             courses=CourseRegistry(
-                self.serverapp.root_dir, self.course_dirs, self.course_search_depth, self.log
+                self.serverapp.root_dir,
+                self.course_dirs,
+                self.course_search_depth,
+                self.log,
+                database_url=self.database_url,
             ),
             roles=Roles(self.instructors, self.mentors),
             routers=RouterPool(self.router_threads),
-            grading=GradingRunner(self.log),
+            grading=GradingRunner(self.log, forwarder),
+            forwarder=forwarder,
         )
         self.settings[SETTINGS_KEY] = services
         found = services.courses.courses()
@@ -74,6 +95,11 @@ class KitServer(ExtensionApp):  # type: ignore[misc]
             ", ".join(c.id for c in found) or "none",
             "from configuration" if not services.roles.alone else "alone: the user is instructor",
         )
+        if services.forwarder is not None:
+            self.log.info(
+                "Mentor Kit: the shared state is the kit service's, at %s",
+                services.forwarder.service_url,
+            )
 
     def initialize_handlers(self) -> None:
         """Register the API's routes."""

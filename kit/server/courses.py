@@ -61,6 +61,8 @@ class CourseRegistry:
         How many levels below ``root_dir`` to search.
     log:
         Where to report courses left out.
+    database_url:
+        Every course's database (default: each course's own, :class:`kit.state.CourseState`).
     """
 
     def __init__(
@@ -69,7 +71,9 @@ class CourseRegistry:
         folders: Sequence[str] = (),
         depth: int = 3,
         log: logging.Logger | None = None,
+        database_url: str | None = None,
     ) -> None:
+        self.database_url = database_url or None
         self.root = Path(root_dir).expanduser().resolve()
         self.folders = [self.root / Path(f).expanduser() for f in folders]
         self.depth = depth
@@ -155,7 +159,7 @@ class CourseRegistry:
         with self._lock:
             key = course.root.resolve()
             if key not in self._states:
-                self._states[key] = CourseState(course)
+                self._states[key] = CourseState(course, self.database_url)
             return self._states[key]
 
     def states(self) -> Iterator[CourseState]:

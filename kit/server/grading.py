@@ -1,6 +1,7 @@
 """Grading from the API: a project's status (submitted, graded, mean score, last run) and grading
 runs started in the background, one process each (:mod:`kit.server.grading_job`), whose progress
-is kept in the course's database for the panel to poll."""
+is kept in the course's database for the panel to poll. Under a hub, a finished run's attempts
+go to the kit service (:meth:`~kit.server.forwarding.Forwarder.post_attempts`)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import json
 import logging
 import sqlite3
 import sys
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from kit.course import Course
 from kit.server.errors import ApiError
+from kit.server.forwarding import Forwarder
 from kit.state import CourseState, GradingJob
 
 STOPPED = "the server stopped while grading; start it again"
@@ -81,10 +83,15 @@ class GradingRunner:
     ----------
     log:
         Where a failed run is reported.
+    forwarder:
+        Under a hub: where each finished run's attempts are sent.
     """
 
-    def __init__(self, log: logging.Logger | None = None) -> None:
+    def __init__(
+        self, log: logging.Logger | None = None, forwarder: Forwarder | None = None
+    ) -> None:
         self.log = log or logging.getLogger(__name__)
+        self.forwarder = forwarder
         self._running: dict[tuple[Path, str], asyncio.subprocess.Process] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -132,7 +139,7 @@ class GradingRunner:
             state.jobs.update(job.id, state="failed", message=f"cannot start the grader: {exc}")
             raise ApiError(409, f"cannot start the grader: {exc}", "see the server's log") from exc
         self._running[key] = process
-        task = asyncio.create_task(self._follow(key, process, state, job.id))
+        task = asyncio.create_task(self._follow(key, process, state, job.id, project))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
         return job
@@ -143,8 +150,10 @@ class GradingRunner:
         process: asyncio.subprocess.Process,
         state: CourseState,
         job_id: int,
+        project: str,
     ) -> None:
-        """Read the process's events into the job until it ends."""
+        """Read the process's events into the job until it ends (and under a hub, send the
+        attempts)."""
         assert process.stdout is not None and process.stderr is not None
         errors = asyncio.ensure_future(_tail(process.stderr))
         done, end = 0, None
@@ -161,12 +170,54 @@ class GradingRunner:
                 elif kind in ("end", "error"):
                     end = event
             code = await process.wait()
-            state.jobs.update(job_id, **_ending(code, end, await errors))
+            ending = _ending(code, end, await errors)
+            if ending["state"] == "finished" and self.forwarder is not None and end is not None:
+                sent = await self._publish(state, project, end.get("outcomes", []))
+                ending = {**sent, "message": f"{ending['message']}; {sent['message']}"}
+            state.jobs.update(job_id, **ending)
         except asyncio.CancelledError:
             state.jobs.update(job_id, state="failed", message=STOPPED)
             raise
         finally:
             self._running.pop(key, None)
+
+    async def _publish(
+        self, state: CourseState, project: str, outcomes: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """Send the grading attempts of ``project`` of every learner not failed in this run to
+        the kit service (each learner's replace the ones it had: sending them again is safe);
+        the job's ending message, amended."""
+        assert self.forwarder is not None
+        course = state.questions.course
+        learners = sorted({str(o["learner"]) for o in outcomes if o.get("status") != "failed"})
+        prefix = f"{project}/"
+        rows = [
+            {
+                "learner": a.learner,
+                "skill": a.skill,
+                "item": a.item,
+                "correct": a.correct,
+                "time": a.time.isoformat(),
+                "source": "grading",
+            }
+            for a in state.attempts.query(course=course, source="grading")
+            if a.learner in learners and a.item.startswith(prefix)
+        ]
+        try:
+            sent = await self.forwarder.post_attempts(course, project, learners, rows)
+        except ApiError as exc:
+            self.log.warning(
+                "Mentor Kit: %s's attempts did not reach the kit service: %s", project, exc.message
+            )
+            return {
+                "state": "failed",
+                "message": f"the attempts did not reach the kit service ({exc.message}); "
+                "grade again to send them",
+            }
+        return {
+            "state": "finished",
+            "message": f"{sent} attempts of {len(learners)} learners sent to the kit service",
+        }
 
     async def close(self) -> None:
         """Stop every grading process (their jobs fail, saying so)."""
@@ -202,9 +253,12 @@ def _ending(code: int, end: dict[str, Any] | None, stderr: str) -> dict[str, Any
     """How a finished grading process's job ends."""
     if code == 0 and end is not None and end.get("event") == "end":
         outcomes = end.get("outcomes", [])
-        failed = sum(1 for o in outcomes if o.get("status") == "failed")
-        graded = sum(1 for o in outcomes if o.get("status") == "graded")
-        message = f"graded {graded}, failed {failed}, unchanged {len(outcomes) - graded - failed}"
+        count = Counter(o.get("status") for o in outcomes)
+        message = (
+            f"graded {count['graded']}, failed {count['failed']}, unchanged {count['skipped']}"
+        )
+        if count["not graded"]:
+            message += f", not graded {count['not graded']} (a kernel did not start: grade again)"
         return {"state": "finished", "message": message}
     if end is not None and end.get("event") == "error":
         fix = f" ({end['fix']})" if end.get("fix") else ""

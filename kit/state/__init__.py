@@ -8,6 +8,7 @@ classes; nothing here knows about HTTP.
 from __future__ import annotations
 
 from kit.state.database import CourseDatabase, DatabaseError, current_revision, upgrade
+from kit.state.idempotency import IdempotencyStore, Recorded, request_digest
 from kit.state.jobs import GradingJob, JobStore
 from kit.state.profiles import ProfileStore
 from kit.state.questions import STATUSES, Answer, Question, QuestionStore, choose_mentor
@@ -20,11 +21,14 @@ __all__ = [
     "CourseState",
     "DatabaseError",
     "GradingJob",
+    "IdempotencyStore",
     "JobStore",
     "ProfileStore",
     "Question",
     "QuestionStore",
+    "Recorded",
     "choose_mentor",
     "current_revision",
+    "request_digest",
     "upgrade",
 ]

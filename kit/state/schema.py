@@ -72,3 +72,17 @@ grading_jobs = sa.Table(
     sa.Column("finished", sa.DateTime(timezone=True), nullable=True),
 )
 """A run of the grader on one project, started from the API."""
+
+idempotency_keys = sa.Table(
+    "idempotency_keys",
+    metadata,
+    sa.Column("course", sa.String(128), primary_key=True),
+    sa.Column("user", sa.String(256), primary_key=True),
+    sa.Column("key", sa.String(256), primary_key=True),
+    sa.Column("request", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=True),
+    sa.Column("body", sa.Text, nullable=True),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+)
+"""A POST sent with an ``Idempotency-Key``: who sent it, a digest of the request, and the answer
+it got (``status`` None while it is being answered)."""

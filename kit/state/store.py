@@ -6,6 +6,7 @@ from kit.course import Course
 from kit.progress.attempts import AttemptStore
 from kit.progress.cohort import default_attempts_url
 from kit.state.database import CourseDatabase
+from kit.state.idempotency import IdempotencyStore
 from kit.state.jobs import JobStore
 from kit.state.profiles import ProfileStore
 from kit.state.questions import QuestionStore
@@ -23,8 +24,9 @@ class CourseState:
 
     Attributes
     ----------
-    attempts, questions, profiles, jobs:
-        The attempt log, the questions and answers, the learners' profiles, the grading jobs.
+    attempts, questions, profiles, jobs, idempotency:
+        The attempt log, the questions and answers, the learners' profiles, the grading jobs,
+        the idempotency keys of writes.
     """
 
     def __init__(self, course: Course, url: str | None = None) -> None:
@@ -34,6 +36,7 @@ class CourseState:
         self.questions = QuestionStore(self.database, course.id)
         self.profiles = ProfileStore(self.database, course.id)
         self.jobs = JobStore(self.database, course.id)
+        self.idempotency = IdempotencyStore(self.database, course.id)
 
     def close(self) -> None:
         """Release the database connections."""

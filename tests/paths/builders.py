@@ -14,8 +14,10 @@ def make_course(
     projects: dict[str, tuple[list[str], int]] | None = None,
     tracks: dict[str, list[str]] | None = None,
     mentors: dict[str, list[str]] | None = None,
+    checks: dict[str, str] | None = None,
 ) -> Course:
-    """skills: id -> prerequisites; lessons/projects: id -> (skills, minutes); tracks: id -> goals."""
+    """skills: id -> prerequisites; lessons/projects: id -> (skills, minutes); tracks: id -> goals;
+    checks: id -> the skill of a two-choice self-check question."""
     data: dict[str, Any] = {
         "id": "test",
         "title": "Test course",
@@ -44,6 +46,10 @@ def make_course(
         "tracks": [{"id": t, "title": t.title(), "goals": g} for t, g in (tracks or {}).items()],
         "mentors": [
             {"id": m, "name": m.title(), "skills": sk} for m, sk in (mentors or {}).items()
+        ],
+        "checks": [
+            {"id": i, "skill": sk, "question": f"{i}?", "choices": ["yes", "no"], "answer": "yes"}
+            for i, sk in (checks or {}).items()
         ],
     }
     return Course(root=Path("/nonexistent"), manifest=Manifest.model_validate(data))

@@ -206,3 +206,58 @@ def test_sample_course_tracks_are_coherent(sample_course: Path) -> None:
                     assert pre in seen or not course.lessons_teaching(pre), (track, item.id, pre)
                 seen.add(skill)  # an item teaches its skills in prerequisite order
         assert plan.items[0].id == "python-basics"
+
+
+def _checked_course() -> object:
+    """a -> b, three self-checks on each, one lesson each and one on both."""
+    return make_course(
+        skills={"a": [], "b": ["a"]},
+        lessons={"la": (["a"], 30), "lb": (["b"], 40), "lab": (["a", "b"], 20)},
+        tracks={"to-b": ["b"]},
+        checks={"a1": "a", "a2": "a", "a3": "a", "b1": "b", "b2": "b", "b3": "b"},
+    )
+
+
+def test_a_skill_mastered_from_few_answers_is_checked_first() -> None:
+    course = _checked_course()
+    profile = LearnerProfile(track="to-b")
+    plan = plan_path(course, profile, {"a": 0.93, "b": 0.2}, answers={"a": 2, "b": 1})
+    assert plan.mastered == () and not plan.goal_met
+    check = plan.items[0]
+    assert (check.kind, check.id, check.skills, check.minutes) == ("check", "a", ("a",), 2)
+    assert check.path == "lessons/la.ipynb"  # the first lesson that teaches it
+    assert "from only 2 answers" in check.reason and "answer 1 more" in check.reason
+    # b is simply not mastered: its lessons follow, and no lesson for a
+    assert [(i.kind, i.id) for i in plan.items[1:]] == [("lesson", "lb"), ("lesson", "lab")]
+
+
+def test_enough_answers_confirm_a_skill() -> None:
+    course = _checked_course()
+    profile = LearnerProfile(track="to-b")
+    plan = plan_path(course, profile, {"a": 0.93, "b": 0.95}, answers={"a": 3, "b": 5})
+    assert plan.mastered == ("a", "b") and plan.goal_met and plan.items == ()
+
+
+def test_the_goal_is_not_met_until_its_checks_are_done() -> None:
+    course = _checked_course()
+    profile = LearnerProfile(track="to-b")
+    plan = plan_path(course, profile, {"a": 0.95, "b": 0.9}, answers={"a": 1, "b": 2})
+    assert not plan.goal_met and plan.messages == ()
+    assert [(i.kind, i.id, i.minutes) for i in plan.items] == [("check", "a", 4), ("check", "b", 2)]
+
+
+def test_too_few_questions_to_check_plan_the_lessons() -> None:
+    # the chain course has no self-check questions: one answer cannot be confirmed
+    mastery = {"a": 0.95, "b": 0.95, "c": 0.95}
+    plan = plan_path(chain_course(), LearnerProfile(track="to-c"), mastery, answers={"a": 1})
+    assert plan.mastered == ("b", "c") and not plan.goal_met
+    assert [(i.kind, i.id) for i in plan.items] == [("lesson", "la")]
+
+
+def test_without_answer_counts_mastery_is_trusted() -> None:
+    course = _checked_course()
+    profile = LearnerProfile(track="to-b")
+    assert plan_path(course, profile, {"a": 0.95, "b": 0.9}).goal_met  # no counts: as before
+    # a self-rating with no answers is the learner's own word
+    rated = LearnerProfile(track="to-b", ratings={"a": 3, "b": 3})
+    assert plan_path(course, rated, answers={}).goal_met

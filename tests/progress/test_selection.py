@@ -96,6 +96,17 @@ def test_shipped_model_round_trip_and_fallbacks(tmp_path: Path) -> None:
         load_model(tmp_path / "missing.json")
 
 
+def test_the_shipped_model_is_loaded_once_until_it_is_refit(tmp_path: Path) -> None:
+    data = simulate_bkt(TRUE, 40, (4, 8), seed=3)
+    ship(tmp_path, "bkt", BKT().fit(data))
+    first = course_model(tmp_path)
+    assert course_model(tmp_path) is first  # not read again per request
+    refit = BKT().fit(simulate_bkt(TRUE, 40, (4, 8), seed=4))
+    ship(tmp_path, "bkt", refit)
+    again = course_model(tmp_path)
+    assert again is not first and again.params == refit.params_
+
+
 def test_mastery_comes_from_the_shipped_model(sample_course: Path) -> None:
     course = load_course(sample_course)
     attempts = simulate_cohort(course, 40, seed=2)

@@ -13,6 +13,7 @@ from kit.server.handlers.instructor import (
     GradingJobHandler,
 )
 from kit.server.handlers.learners import (
+    AttemptsBatchHandler,
     AttemptsHandler,
     LearnerMasteryHandler,
     MasteryHandler,
@@ -40,6 +41,7 @@ ROUTES: list[tuple[str, Any]] = [
     (f"{PREFIX}/me/path", PathHandler),
     (f"{PREFIX}/me/mastery", MasteryHandler),
     (f"{PREFIX}/me/attempts", AttemptsHandler),
+    (f"{PREFIX}/attempts/batch", AttemptsBatchHandler),
     (f"{PREFIX}/learners/{_PART}/mastery", LearnerMasteryHandler),
     (f"{PREFIX}/route", RouteHandler),
     (f"{PREFIX}/questions", QuestionsHandler),

@@ -1,11 +1,14 @@
 """The base of every handler: who is asking (and their role), which course, the JSON body checked
-against the OpenAPI document, and errors sent as ``{"error", "fix"}``."""
+against the OpenAPI document, errors sent as ``{"error", "fix"}``, a POST's idempotency key, and
+under a hub the shared state forwarded to the kit service (:mod:`kit.server.forwarding`)."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
 import json
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
@@ -18,12 +21,15 @@ from tornado import web
 from kit.course import Course
 from kit.errors import KitError
 from kit.server.errors import FIXES, ApiError, from_kit_error
-from kit.server.openapi import problem
+from kit.server.forwarding import IDEMPOTENCY_HEADER, forwarded
+from kit.server.openapi import PREFIX, problem
 from kit.server.roles import Identity, Role
 from kit.server.services import SETTINGS_KEY, Services
 
 MAX_BODY = 64 * 1024
 """The largest request body accepted."""
+WAIT_SECONDS = 10.0
+"""How long a retried POST waits for the first one with its idempotency key to be answered."""
 
 Method = TypeVar("Method", bound=Callable[..., Awaitable[None]])
 
@@ -48,7 +54,7 @@ def allowed(*roles: Role) -> Callable[[Method], Method]:
                     "ask an instructor to give you that role in the server's configuration",
                 )
             try:
-                await method(self, *args, **kwargs)
+                await self.once(method, *args, **kwargs)
             except KitError as exc:
                 raise from_kit_error(exc) from exc
 
@@ -88,9 +94,13 @@ class KitHandler(ExtensionHandlerMixin, APIHandler):  # type: ignore[misc]
 
     @functools.cached_property
     def identity(self) -> Identity:
-        """The user behind the request and their role."""
+        """The user behind the request and their role (an identity provider that knows the
+        role, as the kit service's does, gives it on the user as ``kit_identity``)."""
         from kit.paths.learner import default_learner
 
+        given = self._owner or getattr(self.current_user, "kit_identity", None)
+        if isinstance(given, Identity):
+            return given
         name = str(self.current_user.username)
         if type(self.identity_provider) in _OWNER_PROVIDERS:
             # a login without a name (a container's bare user id) keeps the provider's
@@ -102,6 +112,103 @@ class KitHandler(ExtensionHandlerMixin, APIHandler):  # type: ignore[misc]
         await super().prepare()
         if len(self.request.body or b"") > MAX_BODY:
             raise ApiError(413, f"the body is {len(self.request.body)} bytes; at most {MAX_BODY}")
+        forwarder = self.services.forwarder
+        if forwarder is None:
+            return
+        if forwarded(self.api_path):
+            await self.forward()
+        elif self.current_user is not None and self.api_path != "openapi.json":
+            # kept here (grading), but the role is the one the hub gives the owner
+            self.check_owner()
+            self._owner = await forwarder.owner_identity()
+
+    @property
+    def api_path(self) -> str:
+        """The request's path under ``/kit/api/v1/``."""
+        path = self.request.path
+        start = path.find(PREFIX + "/")
+        return path[start + len(PREFIX) + 1 :] if start >= 0 else ""
+
+    _owner: Identity | None = None
+
+    def check_owner(self) -> None:
+        """Under a hub: only the server's owner, authorized for the kit's API (403)."""
+        forwarder = self.services.forwarder
+        assert forwarder is not None
+        user = self.current_user
+        if user is None:
+            raise ApiError(403, "not logged in")
+        if forwarder.owner and user.username != forwarder.owner:
+            raise ApiError(
+                403,
+                f"{user.username} is visiting {forwarder.owner}'s server; the course's shared "
+                "state answers its owner only",
+                "use the kit's panel on your own server",
+            )
+        if not self.authorizer.is_authorized(self, user, "read", self.auth_resource):
+            raise ApiError(403, f"{user.username} may not use the kit's API on this server")
+
+    async def forward(self) -> None:
+        """Answer with the kit service's answer to the same request (under a hub)."""
+        forwarder = self.services.forwarder
+        assert forwarder is not None
+        self.check_owner()
+        headers = {k: v for k, v in self.request.headers.get_all()}
+        status, kind, body = await forwarder.send(
+            self.request.method or "GET",
+            self.api_path,
+            self.request.query,
+            headers,
+            self.request.body or b"",
+        )
+        self.set_status(status)
+        self.set_header("Content-Type", kind)
+        self.finish(body)
+
+    # -- idempotency -----------------------------------------------------------------------------
+    async def once(self, method: Callable[..., Awaitable[None]], *args: Any, **kwargs: Any) -> None:
+        """Run the endpoint; a POST with an ``Idempotency-Key`` runs once per user and key, a
+        retry getting the first answer (:mod:`kit.state.idempotency`)."""
+        key = self.request.headers.get(IDEMPOTENCY_HEADER)
+        if self.request.method != "POST" or key is None:
+            await method(self, *args, **kwargs)
+            return
+        from kit.state import request_digest
+        from kit.state.idempotency import MAX_KEY
+
+        key = self.part(IDEMPOTENCY_HEADER, key.strip(), limit=MAX_KEY)
+        if not key:
+            raise ApiError(422, f"{IDEMPOTENCY_HEADER}: empty", "send one new value per request")
+        store = self.services.courses.state(self.course()).idempotency
+        user = self.identity.name
+        digest = request_digest("POST", self.request.uri or "", self.request.body or b"")
+        deadline = time.monotonic() + WAIT_SECONDS
+        while (earlier := store.reserve(user, key, digest)) is not None:
+            if earlier.request != digest:
+                raise ApiError(
+                    422,
+                    f"{IDEMPOTENCY_HEADER} {key!r} was sent before with another request",
+                    "send one new value per request, and the same one only with its retries",
+                )
+            if earlier.status is not None:
+                self.set_status(earlier.status)
+                self.set_header("Content-Type", "application/json; charset=UTF-8")
+                self.set_header("Idempotent-Replayed", "true")
+                self.finish(earlier.body or "")
+                return
+            if time.monotonic() > deadline:
+                raise ApiError(
+                    409,
+                    f"the request first sent with {IDEMPOTENCY_HEADER} {key!r} is still running",
+                    "send it again with the same key in a few seconds",
+                )
+            await asyncio.sleep(0.1)
+        self._idempotent = (store, user, key)
+        try:
+            await method(self, *args, **kwargs)
+        finally:
+            if not self._finished:  # it failed: the next try with this key runs again
+                store.release(user, key)
 
     # -- the request ---------------------------------------------------------------------------
     def query(self, name: str, *, limit: int = 1024) -> str | None:
@@ -157,11 +264,18 @@ class KitHandler(ExtensionHandlerMixin, APIHandler):  # type: ignore[misc]
         return data
 
     # -- the answer ----------------------------------------------------------------------------
+    _idempotent: tuple[Any, str, str] | None = None
+
     def send(self, data: Any, status: int = 200) -> None:
-        """Send ``data`` as JSON."""
+        """Send ``data`` as JSON (recording it first as the answer to the request's
+        idempotency key, if it has one)."""
+        text = json.dumps(data)
+        if self._idempotent is not None:
+            store, user, key = self._idempotent
+            store.record(user, key, status, text)
         self.set_status(status)
         self.set_header("Content-Type", "application/json; charset=UTF-8")
-        self.finish(json.dumps(data))
+        self.finish(text)
 
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         """Every error as ``{"error", "fix"}``; a bug's traceback goes to the log only."""

@@ -1,9 +1,12 @@
-"""A learner's own endpoints (``/me/profile``, ``/me/path``, ``/me/mastery``, ``/me/attempts``)
-and a learner's mastery for mentors and instructors (``/learners/{name}/mastery``)."""
+"""A learner's own endpoints (``/me/profile``, ``/me/path``, ``/me/mastery``, ``/me/attempts``),
+a learner's mastery for mentors and instructors (``/learners/{name}/mastery``) and many
+learners' attempts from instructors (``/attempts/batch``)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -77,9 +80,10 @@ class PathHandler(KitHandler):
         course = self.course()
         state = self.services.courses.state(course)
         profile = state.profiles.get(self.identity.name)
-        mastery, _ = measured(course, state, self.identity.name, profile)
+        mastery, attempts = measured(course, state, self.identity.name, profile)
+        answers = Counter(a.skill for a in attempts)
         try:
-            plan = plan_path(course, profile, mastery)
+            plan = plan_path(course, profile, mastery, answers=answers)
         except PlanError as exc:  # no goal yet, or one the course no longer has
             self.send(views.no_plan(exc.message, DEFAULT_THRESHOLD))
             return
@@ -128,3 +132,55 @@ class AttemptsHandler(KitHandler):
         )
         self.services.courses.state(course).attempts.add(attempt)
         self.send(views.attempt(attempt), 201)
+
+
+def _when(value: str | None, where: str) -> dt.datetime:
+    """An attempt's time from the body (ISO 8601; none: now)."""
+    if value is None:
+        return utcnow()
+    try:
+        when = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise ApiError(422, f"{where}: '{value}' is not an ISO 8601 time") from None
+    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
+
+
+class AttemptsBatchHandler(KitHandler):
+    """``POST /attempts/batch`` (instructors): many learners' attempts at once, as graded cells
+    produce them. With ``project``, each learner named in the batch has their earlier grading
+    attempts of that project replaced, as a regrade replaces grades; all in one transaction per
+    learner."""
+
+    @allowed("instructor")
+    async def post(self) -> None:
+        course = self.course()
+        data = self.body("AttemptBatchInput")
+        project = data.get("project")
+        if project is not None and project not in course.projects:
+            known = ", ".join(course.projects) or "none"
+            raise ApiError(
+                422, f"project: the course has no project '{project}'", f"known: {known}"
+            )
+        rows = data["attempts"]
+        _unknown("skill", sorted({r["skill"] for r in rows}), course.skills, "skill")
+        attempts = [
+            Attempt(
+                learner=r["learner"],
+                skill=r["skill"],
+                item=r["item"],
+                correct=float(r["correct"]),
+                time=_when(r.get("time"), f"attempts[{i}].time"),
+                source=r.get("source", "grading"),
+                course=course.id,
+            )
+            for i, r in enumerate(rows)
+        ]
+        store = self.services.courses.state(course).attempts
+        learners = sorted({a.learner for a in attempts} | set(data.get("learners", [])))
+        if project is None:
+            store.add(attempts)
+        else:
+            for learner in learners:
+                mine = [a for a in attempts if a.learner == learner]
+                store.replace(learner, f"{project}/", "grading", mine, course=course.id)
+        self.send({"recorded": len(attempts), "learners": learners}, 201)
