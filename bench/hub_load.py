@@ -85,7 +85,7 @@ async def learner(
         else:
             skill, item = CHECKS[turn % len(CHECKS)]
             kind, path = "attempt", "me/attempts"
-            body = {"skill": skill, "item": item, "correct": turn % 3 != 0}
+            body = {"skill": skill, "item": item, "correct": int(turn % 3 != 0)}
         key = {"Idempotency-Key": uuid.uuid4().hex}
         start = time.perf_counter()
         try:

@@ -188,6 +188,7 @@ def write_hub(
     password: str | None = None,
     service_database: str = "",
     service: bool = True,
+    expose_app_in_browser: bool = False,
 ) -> LocalHub:
     """Write a hub for ``course`` into ``folder`` (created; a hub written before is rewritten).
 
@@ -207,6 +208,8 @@ def write_hub(
         The kit service's database URL (default: SQLite in the hub's folder).
     service:
         False: no kit service (each user's server then keeps the state alone, as without a hub).
+    expose_app_in_browser:
+        JupyterLab's ``window.jupyterapp`` in the page (browser tests drive it).
     """
     from kit.course import load_course
     from kit.grading.nbgrader_course import NbgraderCourse
@@ -236,7 +239,8 @@ def write_hub(
         service_database=service_database or f"sqlite:///{folder / 'kit-service.sqlite'}",
     )
     for user in users.all:
-        _write_home(hub, user, grading.config_text() if user in users.instructors else "")
+        nbgrader = grading.config_text() if user in users.instructors else ""
+        _write_home(hub, user, nbgrader, expose_app_in_browser)
     fragment = service_fragment(hub) if service else "# no kit service (kit hub --no-service)"
     text = hub_config_text(hub, fragment)
     hub.config.write_text(text)
@@ -333,7 +337,7 @@ def _set(names: tuple[str, ...]) -> str:
     return "{" + ", ".join(repr(name) for name in sorted(names)) + "}"
 
 
-def _write_home(hub: LocalHub, user: str, instructor_nbgrader: str) -> None:
+def _write_home(hub: LocalHub, user: str, instructor_nbgrader: str, expose: bool) -> None:
     """A user's home: the course (a copy, but for the instructor), the kit server's settings,
     nbgrader's config, the panel's workspace."""
     home = hub.home(user)
@@ -347,13 +351,15 @@ def _write_home(hub: LocalHub, user: str, instructor_nbgrader: str) -> None:
         if not copy.exists():
             ignore = shutil.ignore_patterns(WORKSPACE_NAME, "sample-submissions")
             shutil.copytree(hub.course, copy, ignore=ignore)
-    kit = {
+    kit: dict[str, dict[str, object]] = {
         "KitServer": {
             "course_dirs": [course],
             "instructors": list(users.instructors),
             "mentors": {name: name for name in users.mentors},
         }
     }
+    if expose:
+        kit["LabApp"] = {"expose_app_in_browser": True}
     (home / ".jupyter" / "jupyter_server_config.json").write_text(json.dumps(kit, indent=2) + "\n")
     (home / "nbgrader_config.py").write_text(nbgrader_config_text(hub, user, instructor_nbgrader))
     _write_workspace(home)
@@ -384,12 +390,17 @@ def nbgrader_config_text(hub: LocalHub, user: str, instructor: str = "") -> str:
 
 
 def _write_workspace(home: Path) -> None:
-    """JupyterLab's default workspace with the Mentor Kit panel open in the left side bar."""
+    """JupyterLab's default workspace with the Mentor Kit panel open in the left side bar, and
+    JupyterLab's news not offered."""
     from jupyterlab_server.workspaces_handler import WORKSPACE_EXTENSION, slugify
 
     folder = home / ".jupyter" / "lab" / "workspaces"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / (slugify("default") + WORKSPACE_EXTENSION)
+    news = home / ".jupyter" / "lab" / "user-settings" / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True, exist_ok=True)
+    # nothing is fetched from the internet, so JupyterLab does not offer its news
+    (news / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}\n')
     if path.exists():  # the user's own layout wins once they have one
         return
     left = {"collapsed": False, "visible": True, "current": PANEL_WIDGET}

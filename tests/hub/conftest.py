@@ -49,7 +49,9 @@ def hub_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def hub(hub_course: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningHub]:
     """The running hub, every user logged in (the login form) with their server started."""
-    running = start_hub(tmp_path_factory.mktemp("hub"), hub_course, users=USERS)
+    running = start_hub(
+        tmp_path_factory.mktemp("hub"), hub_course, users=USERS, expose_app_in_browser=True
+    )
     try:
         kit_as(running, "ada", "release", str(hub_course), PROJECT)
         people = [running.person(name) for name in USERS.all]
