@@ -62,7 +62,13 @@ class Tally:
     latency: dict[str, list[float]] = field(default_factory=lambda: {"attempt": [], "question": []})
     acknowledged: dict[str, int] = field(default_factory=lambda: {"attempt": 0, "question": 0})
     failed: dict[str, int] = field(default_factory=dict)
+    samples: dict[str, str] = field(default_factory=dict)
     seconds: float = 0.0
+
+    def fail(self, reason: str, detail: str) -> None:
+        """Count a write that was not acknowledged; keep the first answer of each kind."""
+        self.failed[reason] = self.failed.get(reason, 0) + 1
+        self.samples.setdefault(reason, detail[:300])
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -91,15 +97,13 @@ async def learner(
         try:
             answer = await client.post(f"{base}{path}", json=body, headers={**headers, **key})
         except Exception as exc:  # a timeout or a dropped connection: not acknowledged
-            reason = type(exc).__name__
-            tally.failed[reason] = tally.failed.get(reason, 0) + 1
+            tally.fail(type(exc).__name__, str(exc))
             continue
         if answer.status_code == 201:
             tally.latency[kind].append(time.perf_counter() - start)
             tally.acknowledged[kind] += 1
         else:
-            reason = f"HTTP {answer.status_code}"
-            tally.failed[reason] = tally.failed.get(reason, 0) + 1
+            tally.fail(f"HTTP {answer.status_code}", answer.text)
 
 
 async def load(base: str, tokens: dict[str, str], seconds: float) -> Tally:
@@ -232,6 +236,7 @@ def run(kind: str, learners: int, seconds: float, work: Path) -> dict[str, Any]:
         "rows": written,
         "lost": {k: max(0, tally.acknowledged[k] - written[k]) for k in written},
         "failed": tally.failed,
+        "failed_answers": tally.samples,
     }
 
 
