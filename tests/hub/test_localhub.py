@@ -75,7 +75,7 @@ def test_each_home_knows_the_course_the_exchange_and_who_submits(
     tmp_path: Path, course: Path, proxy: Path
 ) -> None:
     users = HubUsers(mentors=("grace",), learners=("learner1",))
-    hub = write_hub(tmp_path / "hub", course, users=users)
+    hub = write_hub(tmp_path / "hub", course, users=users, service=False)
     learner = _settings(hub.home("learner1") / "nbgrader_config.py")
     assert learner["c.CourseDirectory.student_id"] == "learner1"
     assert learner["c.Exchange.root"] == str(hub.exchange)
@@ -100,8 +100,8 @@ def test_each_home_knows_the_course_the_exchange_and_who_submits(
 
 def test_the_password_is_kept_between_runs(tmp_path: Path, course: Path, proxy: Path) -> None:
     users = HubUsers(mentors=("lin",), learners=("learner1",))
-    first = write_hub(tmp_path / "hub", course, users=users)
-    again = write_hub(tmp_path / "hub", course, users=users)
+    first = write_hub(tmp_path / "hub", course, users=users, service=False)
+    again = write_hub(tmp_path / "hub", course, users=users, service=False)
     assert first.password == again.password
     assert len(first.password) >= 12
 
@@ -131,7 +131,7 @@ def test_kit_hub_write_only_prints_the_address_users_and_password(
     folder = tmp_path / "hub"
     code, out = run_cli(
         "hub", str(course), "--folder", str(folder), "--port", "0", "--learners", "2",
-        "--password", "secret-pw", "--write-only",
+        "--password", "secret-pw", "--no-service", "--write-only",
     )  # fmt: skip
     assert code == 0, out
     assert "http://127.0.0.1:" in out
@@ -139,4 +139,5 @@ def test_kit_hub_write_only_prints_the_address_users_and_password(
         assert name in out
     assert "learner3" not in out
     assert "secret-pw" in out
-    assert (folder / "jupyterhub_config.py").is_file()
+    config = (folder / "jupyterhub_config.py").read_text()
+    assert "no kit service" in config and "c.JupyterHub.services" not in config
