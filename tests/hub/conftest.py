@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +27,12 @@ def kit_as(hub: RunningHub, user: str, *args: str) -> str:
     home = hub.hub.home(user)
     env = {**os.environ, "HOME": str(home), "USER": user, "JUPYTERHUB_USER": user}
     done = subprocess.run(
-        ["kit", *args], cwd=home, env=env, capture_output=True, text=True, timeout=180
+        [str(Path(sys.executable).with_name("kit")), *args],
+        cwd=home,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     if done.returncode != 0:
         raise hub.fail(f"kit {' '.join(args)} as {user} failed:\n{done.stdout}\n{done.stderr}")
