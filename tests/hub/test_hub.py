@@ -155,6 +155,8 @@ def test_the_panels_on_the_hub_in_a_browser(
         browser = launch(playwright)
         try:
             learner = browser_page(browser, hub, "learner1")
+            shown = learner.page.locator("#mentor-kit-panel").is_visible()
+            assert shown, "JupyterLab opens with the Mentor Kit panel (the hub's workspace)"
             learner.open_panel()
             answer = learner.section("ask").locator(".jp-MentorKit-answer", has_text=ANSWER)
             answer.wait_for()
