@@ -169,14 +169,30 @@ def _password(folder: Path, given: str | None) -> str:
     """The hub's one password: the given one, else the one kept in the folder, else a new one."""
     kept = folder / PASSWORD_NAME
     if given:
-        password = given
-    elif kept.is_file() and kept.read_text().strip():
+        return given
+    if kept.is_file() and kept.read_text().strip():
         return kept.read_text().strip()
-    else:
-        password = secrets.token_urlsafe(9)
+    return secrets.token_urlsafe(9)
+
+
+def _keep_password(folder: Path, password: str) -> None:
+    """Keep the password in the folder (readable by this user only)."""
+    kept = folder / PASSWORD_NAME
     kept.write_text(password + "\n")
     kept.chmod(0o600)
-    return password
+
+
+def _free(port: int) -> int:
+    """``port``, if nothing listens on it on 127.0.0.1."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError as exc:
+            raise KitError(
+                f"port {port} on 127.0.0.1 is taken ({exc.strerror})",
+                fix="choose another: kit hub --port 8010 (make hub HUB_PORT=8010), or 0 for any",
+            ) from exc
+    return port
 
 
 def write_hub(
@@ -223,26 +239,29 @@ def write_hub(
             f"{loaded.manifest_path}: mentors: no mentor has the hub user {', '.join(unknown)}",
             fix=f"use one of {', '.join(sorted(known))}, or add the mentor to course.yml",
         )
+    proxy = find_proxy()
     folder = folder.resolve()
-    folder.mkdir(parents=True, exist_ok=True)
     grading = NbgraderCourse(loaded)
-    grading.prepare()  # the instructor's course directory and the exchange, made once
     hub = LocalHub(
         folder=folder,
         course=loaded.root.resolve(),
         course_id=loaded.id,
         exchange=grading.exchange,
-        ports=Ports(port or free_port(), free_port(), free_port(), free_port()),
+        ports=Ports(_free(port) if port else free_port(), free_port(), free_port(), free_port()),
         password=_password(folder, password),
         users=users,
-        proxy=find_proxy(),
+        proxy=proxy,
         service_database=service_database or f"sqlite:///{folder / 'kit-service.sqlite'}",
     )
+    # everything that may fail comes first: nothing is written before it has
+    fragment = service_fragment(hub) if service else "# no kit service (kit hub --no-service)"
+    text = hub_config_text(hub, fragment)
+    folder.mkdir(parents=True, exist_ok=True)
+    _keep_password(folder, hub.password)
+    grading.prepare()  # the instructor's course directory and the exchange, made once
     for user in users.all:
         nbgrader = grading.config_text() if user in users.instructors else ""
         _write_home(hub, user, nbgrader, expose_app_in_browser)
-    fragment = service_fragment(hub) if service else "# no kit service (kit hub --no-service)"
-    text = hub_config_text(hub, fragment)
     hub.config.write_text(text)
     return hub
 

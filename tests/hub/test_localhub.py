@@ -141,3 +141,18 @@ def test_kit_hub_write_only_prints_the_address_users_and_password(
     assert "secret-pw" in out
     config = (folder / "jupyterhub_config.py").read_text()
     assert "no kit service" in config and "c.JupyterHub.services" not in config
+
+
+def test_a_taken_port_is_refused_before_anything_is_written(
+    tmp_path: Path, course: Path, proxy: Path
+) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(KitError) as caught:
+            write_hub(tmp_path / "hub", course, port=port, service=False)
+    assert f"port {port}" in str(caught.value) and "--port" in caught.value.fix
+    assert not (tmp_path / "hub").exists()
