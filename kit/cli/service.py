@@ -42,6 +42,11 @@ from kit.cli._common import COURSE, load
     "as users' servers keep it).",
 )
 @click.option(
+    "--service-url",
+    help="With --print-hub-config: where the hub's proxy and users' servers reach the service "
+    "(default: http://127.0.0.1:PORT; on Kubernetes e.g. http://hub:10101).",
+)
+@click.option(
     "--print-hub-config",
     is_flag=True,
     help="Print the jupyterhub_config.py lines (service, custom scopes, roles, the users' "
@@ -54,6 +59,7 @@ def service(
     database_url: str | None,
     name: str | None,
     root_dir: Path | None,
+    service_url: str | None,
     print_hub_config: bool,
 ) -> None:
     """Run the course's JupyterHub service: the shared state (questions and answers, attempts,
@@ -74,7 +80,10 @@ def service(
     if print_hub_config:
         _, chosen = settings.address()
         url = database_url or os.environ.get("KIT_DATABASE_URL") or None
-        click.echo(hub_config(loaded, name=settings.name, port=chosen, database_url=url), nl=False)
+        text = hub_config(
+            loaded, name=settings.name, port=chosen, database_url=url, url=service_url
+        )
+        click.echo(text, nl=False)
         return
     serve(settings)
 

@@ -93,7 +93,11 @@ class KitServer(ExtensionApp):  # type: ignore[misc]
             "Mentor Kit: %d course(s) (%s); roles %s",
             len(found),
             ", ".join(c.id for c in found) or "none",
-            "from configuration" if not services.roles.alone else "alone: the user is instructor",
+            "from the identity provider"
+            if getattr(self.serverapp.identity_provider, "gives_roles", False)
+            else "from configuration"
+            if not services.roles.alone
+            else "alone: the user is instructor",
         )
         if services.forwarder is not None:
             self.log.info(

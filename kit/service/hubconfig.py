@@ -39,11 +39,12 @@ def hub_settings(
     port: int = 10101,
     database_url: str | None = None,
     command: list[str] | None = None,
+    url: str | None = None,
 ) -> dict[str, Any]:
     """What :func:`hub_config` writes, as data: ``service``, ``custom_scopes``, ``roles`` and
     ``environment``."""
     access = f"access:services!service={name}"
-    url = f"http://127.0.0.1:{port}"
+    url = (url or f"http://127.0.0.1:{port}").rstrip("/")
     hub = course.manifest.hub
     service: dict[str, Any] = {
         "name": name,
@@ -113,6 +114,7 @@ def hub_config(
     port: int = 10101,
     database_url: str | None = None,
     command: list[str] | None = None,
+    url: str | None = None,
 ) -> str:
     """The ``jupyterhub_config.py`` lines (Python) for the kit service of ``course``.
 
@@ -128,8 +130,13 @@ def hub_config(
         The course database, when not course.yml's.
     command:
         How the hub starts it (default: this Python's ``kit service COURSE --port PORT``).
+    url:
+        Where the hub's proxy and users' servers reach it (default ``http://127.0.0.1:PORT``;
+        on Kubernetes, the hub's service name, e.g. ``http://hub:10101``).
     """
-    s = hub_settings(course, name=name, port=port, database_url=database_url, command=command)
+    s = hub_settings(
+        course, name=name, port=port, database_url=database_url, command=command, url=url
+    )
     groups = f"{course.manifest.hub.instructors_group!r} and {course.manifest.hub.mentors_group!r}"
     return "\n".join(
         [

@@ -20,6 +20,7 @@ from tornado import web
 from tornado.httputil import url_concat
 from traitlets import Instance, default
 
+from kit.server.errors import ApiError
 from kit.server.roles import Identity
 from kit.server.services import SETTINGS_KEY
 from kit.service.roles import HubRoles
@@ -56,6 +57,9 @@ class HubIdentityProvider(IdentityProvider):  # type: ignore[misc]
     """Users from JupyterHub (a token in the header, or the service's OAuth cookie), with their
     role in the course."""
 
+    gives_roles = True
+    """Each user it returns carries their role (``kit_identity``): no roles to configure."""
+
     hub_auth = Instance(HubOAuth)
 
     @default("hub_auth")
@@ -81,7 +85,15 @@ class HubIdentityProvider(IdentityProvider):  # type: ignore[misc]
         if hasattr(handler, "_kit_hub_user"):
             return handler._kit_hub_user  # type: ignore[no-any-return]
         handler._kit_hub_user = None  # type: ignore[attr-defined]
-        model = await self.hub_auth.get_user(handler, sync=False)
+        try:
+            model = await self.hub_auth.get_user(handler, sync=False)
+        except web.HTTPError as exc:  # the hub is down, restarting, or refuses the service
+            raise ApiError(
+                503,
+                f"the hub at {self.hub_auth.api_url} could not say who this is "
+                f"({exc.log_message or exc.status_code})",
+                "try again in a minute; the hub may be restarting",
+            ) from exc
         if model is None:
             return None
         if not check_scopes(self.hub_auth.access_scopes, set(model.get("scopes", ()))):
@@ -128,6 +140,11 @@ class OAuthCallbackHandler(HubOAuthCallbackHandler):  # type: ignore[misc]
 
     def initialize(self, hub_auth: HubOAuth) -> None:
         self.hub_auth = hub_auth
+
+    async def prepare(self) -> None:
+        # who is logged in already, asked without blocking (HubAuthenticated would ask from a
+        # thread with an event loop of its own, never closed)
+        self.current_user = await self.hub_auth.get_user(self, sync=False)
 
     @allow_unauthenticated
     async def get(self) -> None:

@@ -86,6 +86,7 @@ class ServiceSettings:
         c.KitServer.service_url = ""  # the service keeps the state: it never forwards
         c.KitServer.database_url = self.database_url or ""
         c.HubOAuth.access_scopes = {f"access:services!service={self.name}"}
+        c.HubOAuth.base_url = _prefix(self.name)  # the OAuth cookie's path
         c.HubOAuth.oauth_client_id = (
             os.environ.get("JUPYTERHUB_CLIENT_ID") or f"service-{self.name}"
         )
@@ -113,10 +114,32 @@ def service_app() -> Any:
     return KitServiceApp
 
 
+def check_hub_environment(env: dict[str, str] | None = None) -> None:
+    """Refuse to start without a hub to ask who is who.
+
+    Raises
+    ------
+    KitError
+        Without ``JUPYTERHUB_API_TOKEN`` (the hub sets it for the services it manages).
+    """
+    from kit.errors import KitError
+
+    env = dict(os.environ) if env is None else env
+    if not env.get("JUPYTERHUB_API_TOKEN", "").strip():
+        raise KitError(
+            "JUPYTERHUB_API_TOKEN is not set: the kit service asks JupyterHub who each request's "
+            "user is, with the token the hub gives it",
+            fix="let the hub start it: add the lines of 'kit service COURSE --print-hub-config' "
+            "to jupyterhub_config.py; started by hand, set JUPYTERHUB_API_TOKEN (a service "
+            "token) and JUPYTERHUB_API_URL",
+        )
+
+
 def serve(settings: ServiceSettings) -> None:
     """Run the service until it is stopped."""
     from kit.course import load_course
 
+    check_hub_environment()
     load_course(settings.course)  # a course with errors stops here, with its report
     app = service_app()(config=settings.config())
     app.initialize(argv=[])

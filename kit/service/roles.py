@@ -10,6 +10,7 @@ token, kept for :data:`CACHE_SECONDS`), or from custom scopes their token carrie
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -29,6 +30,9 @@ INSTRUCTOR_ROLE = "kit-instructor"
 MENTOR_ROLE = "kit-mentor"
 CACHE_SECONDS = 30.0
 """How long a user's groups and roles, as the hub gave them, are trusted."""
+STALE_SECONDS = 600.0
+"""How long, after that, they still answer a request while they are read again behind it (so a
+busy or restarting hub does not stop the course); older than this, a request waits for the hub."""
 HUB_SECONDS = 10.0
 """How long the hub may take to answer."""
 
@@ -86,13 +90,44 @@ class HubRoles:
         self.ttl = ttl
         self.log = log or logging.getLogger(__name__)
         self._cache: dict[str, tuple[float, Membership]] = {}
+        self._reading: dict[str, asyncio.Future[Membership]] = {}
         self._warned: set[str] = set()
 
     async def membership(self, name: str) -> Membership:
-        """The hub user's groups and roles (cached)."""
+        """The hub user's groups and roles: as last read while that is under ``ttl`` seconds
+        old; up to :data:`STALE_SECONDS` old, as last read while the hub is asked again behind
+        the request; else from the hub. One request to the hub per user at a time, however many
+        of their requests wait for it (200 learners whose roles expire together ask the hub 200
+        times, not once per request)."""
         cached = self._cache.get(name)
-        if cached is not None and time.monotonic() - cached[0] < self.ttl:
-            return cached[1]
+        if cached is not None:
+            age = time.monotonic() - cached[0]
+            if age < self.ttl:
+                return cached[1]
+            if age < self.ttl + STALE_SECONDS:
+                self._read(name)  # a failure keeps the last answer (and is logged)
+                return cached[1]
+        return await asyncio.shield(self._read(name))
+
+    def _read(self, name: str) -> asyncio.Future[Membership]:
+        """The one reading of ``name``'s groups under way, started if none is."""
+        reading = self._reading.get(name)
+        if reading is None:
+            reading = asyncio.ensure_future(self._fetch_and_keep(name))
+            self._reading[name] = reading
+            reading.add_done_callback(lambda done: self._read_done(name, done))
+        return reading
+
+    def _read_done(self, name: str, done: asyncio.Future[Membership]) -> None:
+        self._reading.pop(name, None)
+        if not done.cancelled() and done.exception() is not None and name in self._cache:
+            self.log.warning(
+                "kit service: %s's groups could not be read again (%s); their last ones stand",
+                name,
+                done.exception(),
+            )
+
+    async def _fetch_and_keep(self, name: str) -> Membership:
         found = await self._fetch(name)
         self._cache[name] = (time.monotonic(), found)
         return found
@@ -142,4 +177,16 @@ class HubRoles:
             membership = await self.membership(name)
         else:  # a service: its token's scopes say all
             membership = Membership()
-        return role_of(course, name, scopes, membership)
+        found = role_of(course, name, scopes, membership)
+        hub = course.manifest.hub
+        claimed = MENTOR_SCOPE in scopes or hub.mentors_group in membership.groups
+        if found.role == "learner" and claimed and name not in self._warned:
+            self._warned.add(name)
+            self.log.warning(
+                "kit service: %s is in the hub group %s but no mentor in %s's course.yml has "
+                "that hub user name (hub_user or id); they are a learner",
+                name,
+                hub.mentors_group,
+                course.id,
+            )
+        return found

@@ -16,7 +16,15 @@ from kit.state.profiles import ProfileStore
 from tests.postgres import Postgres
 from tests.server.conftest import LEARNER, Api
 
-TABLES = {"attempts", "questions", "answers", "learner_profiles", "grading_jobs", VERSION_TABLE}
+TABLES = {
+    "attempts",
+    "questions",
+    "answers",
+    "learner_profiles",
+    "grading_jobs",
+    "idempotency_keys",
+    VERSION_TABLE,
+}
 
 
 def test_migrations_bring_a_new_database_to_the_head(pg: Postgres) -> None:

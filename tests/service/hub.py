@@ -1,6 +1,7 @@
 """A fake JupyterHub API on 127.0.0.1, answering what the kit service asks of a hub: who owns a
 token (``/hub/api/user``, as ``HubAuth`` asks; ``/hub/api/authorizations/token/...``, as older
-clients do) and a user's groups and roles (``/hub/api/users/NAME``, with the service's token).
+clients do), a user's groups and roles (``/hub/api/users/NAME``, with the service's token), and
+the token an OAuth login's code is worth (``/hub/api/oauth2/token``).
 
 It runs on its own thread and event loop, so a service in another process can call it while a
 test waits.
@@ -39,6 +40,8 @@ class FakeHub:
     service_token: str
     url: str = ""
     calls: list[str] = field(default_factory=list)
+    codes: dict[str, str] = field(default_factory=dict)
+    """OAuth code -> the token it is traded for."""
 
     def model(self, token: str) -> dict[str, Any] | None:
         if token == self.service_token:
@@ -75,6 +78,20 @@ class TokenOwner(_Base):
     def get(self, token: str) -> None:
         model = self.hub.model(token)
         self.answer(model or {"status": 404, "message": "no such token"}, 200 if model else 404)
+
+
+class OAuthToken(_Base):
+    """The end of an OAuth login: the service trades the code the browser brought for the
+    user's token (its own token as the client's secret)."""
+
+    def post(self) -> None:
+        code = self.get_body_argument("code", "")
+        secret = self.get_body_argument("client_secret", "")
+        token = self.hub.codes.get(code)
+        if secret != self.hub.service_token or token is None:
+            self.answer({"error": "invalid_grant"}, 400)
+            return
+        self.answer({"access_token": token, "token_type": "Bearer"})
 
 
 class UserModel(_Base):
@@ -114,6 +131,7 @@ class HubThread:
                     (r"/hub/api/user", WhoAmI, {"hub": self.hub}),
                     (r"/hub/api/authorizations/token/([^/]+)", TokenOwner, {"hub": self.hub}),
                     (r"/hub/api/users/([^/]+)", UserModel, {"hub": self.hub}),
+                    (r"/hub/api/oauth2/token", OAuthToken, {"hub": self.hub}),
                 ]
             )
             server = HTTPServer(app)

@@ -5,6 +5,7 @@ only staff may call, and to a learner after another learner's data (an id guesse
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -127,3 +128,56 @@ async def test_the_rest_of_the_jupyter_server_is_refused(jp_fetch: Any, path: st
     with pytest.raises(HTTPClientError) as caught:
         await jp_fetch(*path.split("/"), headers={"Authorization": f"token {TOKENS[INSTRUCTOR]}"})
     assert caught.value.code in (403, 404)
+
+
+def _cookies(response: Any, jar: dict[str, str]) -> str:
+    """Keep the cookies an answer sets; the Cookie header that sends them all back."""
+    from http.cookies import SimpleCookie
+
+    for header in response.headers.get_list("Set-Cookie"):
+        parsed = SimpleCookie()
+        parsed.load(header)
+        for name, morsel in parsed.items():
+            jar[name] = morsel.value
+    return "; ".join(f"{k}={v}" for k, v in jar.items() if v)
+
+
+async def test_a_browser_logs_in_through_the_hubs_oauth(jp_fetch: Any, hub: FakeHub) -> None:
+    import urllib.parse
+
+    hub.codes["code-for-ada"] = TOKENS[LEARNER]
+    anonymous = {"Authorization": ""}
+    jar: dict[str, str] = {}
+    start = await jp_fetch(
+        "login", params={"next": "/a%40b/kit/api/v1/me"}, headers=anonymous,
+        follow_redirects=False, raise_error=False,
+    )  # fmt: skip
+    assert start.code == 302
+    location = urllib.parse.urlsplit(start.headers["Location"])
+    assert location.path == "/hub/api/oauth2/authorize"
+    state = urllib.parse.parse_qs(location.query)["state"][0]
+    back = await jp_fetch(
+        "oauth_callback", params={"code": "code-for-ada", "state": state},
+        headers={**anonymous, "Cookie": _cookies(start, jar)},
+        follow_redirects=False, raise_error=False,
+    )  # fmt: skip
+    assert back.code == 302 and back.headers["Location"] == "/a%40b/kit/api/v1/me"
+    me = await jp_fetch(
+        "kit", "api", "v1", "me", headers={**anonymous, "Cookie": _cookies(back, jar)}
+    )
+    assert json.loads(me.body)["name"] == LEARNER
+    # a forged state is refused, and no cookie is set
+    forged = await jp_fetch(
+        "oauth_callback", params={"code": "code-for-ada", "state": "forged"},
+        headers=anonymous, follow_redirects=False, raise_error=False,
+    )  # fmt: skip
+    assert forged.code >= 400 and not forged.headers.get_list("Set-Cookie")
+
+
+async def test_a_hub_that_is_down_is_a_clear_503(call: Call, jp_serverapp: Any) -> None:
+    from tests.service.hub import free_port
+
+    provider = jp_serverapp.identity_provider
+    provider.hub_auth.api_url = f"http://127.0.0.1:{free_port()}/hub/api"
+    error = await call("GET", "me", token=TOKENS[LEARNER], status=503)
+    assert provider.hub_auth.api_url in error["error"] and error["fix"]

@@ -210,3 +210,55 @@ async def test_no_answer_at_all_is_a_clear_502() -> None:
         assert caught.value.status_code == 502 and "did not answer" in caught.value.message
     finally:
         server.stop()
+
+
+async def test_after_a_grading_run_the_graded_learners_attempts_are_sent(
+    course_dir: Path, service: ServiceProcess, tmp_path: Path
+) -> None:
+    from kit.course import load_course
+    from kit.progress.attempts import Attempt
+    from kit.server.grading import GradingRunner
+    from kit.state import CourseState
+
+    state = CourseState(load_course(course_dir), f"sqlite:///{tmp_path / 'local.sqlite'}")
+    try:
+        for learner in ("learner1", "learner2"):
+            cells = [
+                Attempt(
+                    learner,
+                    "pandas",
+                    f"pandas-analysis/q{i}",
+                    1.0,
+                    source="grading",
+                    course="python-ml",
+                )
+                for i in range(3)
+            ]
+            state.attempts.replace(
+                learner, "pandas-analysis/", "grading", cells, course="python-ml"
+            )
+        runner = GradingRunner(forwarder=Forwarder(service.url, TOKENS[INSTRUCTOR], INSTRUCTOR))
+        outcomes = [
+            {"learner": "learner1", "status": "graded"},
+            {"learner": "learner2", "status": "failed"},
+        ]
+        ending = await runner._publish(state, "pandas-analysis", outcomes)
+    finally:
+        state.close()
+    assert ending == {
+        "state": "finished",
+        "message": "3 attempts of 1 learners sent to the kit service",
+    }
+    counts = {}
+    for learner in ("learner1", "learner2"):
+        _, mastery = service.request("GET", f"learners/{learner}/mastery", TOKENS[INSTRUCTOR])
+        counts[learner] = sum(s["attempts"] for s in mastery["skills"])
+    assert counts == {"learner1": 3, "learner2": 0}
+    service.stop()  # the service gone: the job says the attempts did not reach it
+    runner = GradingRunner(forwarder=Forwarder(service.url, TOKENS[INSTRUCTOR], INSTRUCTOR))
+    state = CourseState(load_course(course_dir), f"sqlite:///{tmp_path / 'local.sqlite'}")
+    try:
+        ending = await runner._publish(state, "pandas-analysis", outcomes)
+    finally:
+        state.close()
+    assert ending["state"] == "failed" and "did not reach the kit service" in ending["message"]

@@ -145,7 +145,8 @@ class KitHandler(ExtensionHandlerMixin, APIHandler):  # type: ignore[misc]
                 "state answers its owner only",
                 "use the kit's panel on your own server",
             )
-        if not self.authorizer.is_authorized(self, user, "read", self.auth_resource):
+        action = "read" if self.request.method in ("GET", "HEAD", "OPTIONS") else "write"
+        if not self.authorizer.is_authorized(self, user, action, self.auth_resource):
             raise ApiError(403, f"{user.username} may not use the kit's API on this server")
 
     async def forward(self) -> None:
