@@ -149,7 +149,7 @@ hub: install
 	  $(KIT) router train $(HUB_COURSE) --model tfidf --no-urgency >/dev/null; }
 	@echo "== the projects released to the hub's exchange, as the instructor"
 	@for project in $(PROJECTS); do $(KIT) release $(HUB_COURSE) $$project --force || exit 1; done
-	$(KIT) hub $(HUB_COURSE) --folder $(HUB) --port $(HUB_PORT)
+	$(KIT) hub $(HUB_COURSE) --folder $(HUB) --port $(HUB_PORT) --mentor grace --mentor lin
 
 test: install
 	$(BIN)/python -m pytest

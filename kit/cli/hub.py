@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from kit.cli._common import COURSE, console
+from kit.cli._common import COURSE, console, load
 
 
 @click.command()
@@ -28,7 +28,16 @@ from kit.cli._common import COURSE, console
     help="The hub's port on 127.0.0.1 (0: a free one).",
 )
 @click.option(
-    "--learners", type=click.IntRange(1, 50), default=4, show_default=True, help="learner1..N."
+    "--instructor", default="ada", show_default=True, help="The instructor's user name (an admin)."
+)
+@click.option(
+    "--mentor",
+    "mentors",
+    multiple=True,
+    help="A mentor's hub user name, as course.yml's mentors give it (repeat; default: all).",
+)
+@click.option(
+    "--learners", type=click.IntRange(1, 500), default=4, show_default=True, help="learner1..N."
 )
 @click.option(
     "--password", default=None, help="Everyone's password (default: one made once and kept)."
@@ -48,18 +57,25 @@ def hub(
     course: Path,
     folder: Path,
     port: int,
+    instructor: str,
+    mentors: tuple[str, ...],
     learners: int,
     password: str | None,
     database_url: str,
     no_service: bool,
     write_only: bool,
 ) -> None:
-    """Run a JupyterHub for COURSE on 127.0.0.1: ada instructs, grace and lin mentor,
-    learner1..N learn, all with one password (printed); the kit service runs beside it.
+    """Run a JupyterHub for COURSE on 127.0.0.1: an instructor (ada), the course's mentors
+    and learner1..N, all with one password (printed); the kit service runs beside it.
     Ctrl-C stops the hub, its proxy, the service and every user's server."""
     from kit.service.localhub import HubUsers, write_hub
 
-    users = HubUsers(learners=tuple(f"learner{i}" for i in range(1, learners + 1)))
+    mentors = mentors or tuple(m.user for m in load(course).manifest.mentors)
+    users = HubUsers(
+        instructors=(instructor,),
+        mentors=mentors,
+        learners=tuple(f"learner{i}" for i in range(1, learners + 1)),
+    )
     written = write_hub(
         folder,
         course,

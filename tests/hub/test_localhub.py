@@ -135,7 +135,7 @@ def test_kit_hub_write_only_prints_the_address_users_and_password(
     )  # fmt: skip
     assert code == 0, out
     assert "http://127.0.0.1:" in out
-    for name in ("ada", "grace", "lin", "learner1", "learner2"):
+    for name in ("ada", "grace", "lin", "sam", "learner1", "learner2"):  # every mentor
         assert name in out
     assert "learner3" not in out
     assert "secret-pw" in out
@@ -156,3 +156,16 @@ def test_a_taken_port_is_refused_before_anything_is_written(
             write_hub(tmp_path / "hub", course, port=port, service=False)
     assert f"port {port}" in str(caught.value) and "--port" in caught.value.fix
     assert not (tmp_path / "hub").exists()
+
+
+def test_kit_hub_takes_the_mentors_named(tmp_path: Path, course: Path, proxy: Path) -> None:
+    folder = tmp_path / "hub"
+    code, out = run_cli(
+        "hub", str(course), "--folder", str(folder), "--port", "0", "--mentor", "lin",
+        "--instructor", "ines", "--no-service", "--write-only",
+    )  # fmt: skip
+    assert code == 0, out
+    groups = _settings(folder / "jupyterhub_config.py")["c.JupyterHub.load_groups"]
+    assert groups == {"kit-instructors": {"users": ["ines"]}, "kit-mentors": {"users": ["lin"]}}
+    code, out = run_cli("hub", str(course), "--folder", str(folder), "--mentor", "alan")
+    assert code == 1 and "alan" in out, out
