@@ -21,11 +21,11 @@ PROJECT = "pandas-analysis"
 USERS = HubUsers(instructors=("ada",), mentors=("grace", "lin"), learners=("learner1", "learner2"))
 
 
-def kit_as(hub: RunningHub, user: str, *args: str) -> str:
+def kit_as(hub: RunningHub, user: str, *args: str, env: dict[str, str] | None = None) -> str:
     """Run ``kit ARGS`` as ``user`` would in a terminal on their server (their home, their
-    environment); the output (fail with it and the hub's log on an error)."""
+    environment, ``env`` added); the output (fail with it and the hub's log on an error)."""
     home = hub.hub.home(user)
-    env = {**os.environ, "HOME": str(home), "USER": user, "JUPYTERHUB_USER": user}
+    env = {**os.environ, "HOME": str(home), "USER": user, "JUPYTERHUB_USER": user, **(env or {})}
     done = subprocess.run(
         [str(Path(sys.executable).with_name("kit")), *args],
         cwd=home,
@@ -36,7 +36,7 @@ def kit_as(hub: RunningHub, user: str, *args: str) -> str:
     )
     if done.returncode != 0:
         raise hub.fail(f"kit {' '.join(args)} as {user} failed:\n{done.stdout}\n{done.stderr}")
-    return done.stdout
+    return done.stdout + done.stderr
 
 
 @pytest.fixture(scope="module")

@@ -93,7 +93,8 @@ def test_the_instructor_collects_and_grades_and_the_grades_reach_the_service(
     out = kit_as(hub, "ada", "collect", str(hub.hub.course), PROJECT)
     assert "collected 2 submissions" in out, out
     ada = hub.person("ada")
-    job = ada.kit("POST", f"grading/{PROJECT}", expect=202, json={})
+    # learner1 is graded from the panel (on ada's server), learner2 in ada's terminal
+    job = ada.kit("POST", f"grading/{PROJECT}", expect=202, json={"learners": ["learner1"]})
     assert job["state"] == "running", job
 
     def finished() -> dict[str, Any] | None:
@@ -102,10 +103,17 @@ def test_the_instructor_collects_and_grades_and_the_grades_reach_the_service(
 
     done = hub.wait("for the grading run to finish", finished, timeout=150)
     assert done["state"] == "finished", done
-    assert done["done"] == 2, done
+    assert done["done"] == 1, done
+    assert "sent to the kit service" in done["message"], done
+    terminal = {"KIT_SERVICE_URL": hub.hub.service_url, "JUPYTERHUB_API_TOKEN": ada.token()}
+    graded = kit_as(
+        hub, "ada", "grade", str(hub.hub.course), PROJECT, "--learner", "learner2", env=terminal
+    )
+    assert "learner2" in graded and "sent to the kit service" in graded, graded
     # the graded cells are attempts in the service: the instructor and the learner see them
     strong = ada.kit("GET", "learners/learner1/mastery")
     weak = ada.kit("GET", "learners/learner2/mastery")
+    assert any(s["attempts"] for s in weak["skills"]), "the terminal's grading reached the service"
     graded = {s["id"]: s for s in strong["skills"] if s["attempts"]}
     assert {"pandas", "data-cleaning"} <= set(graded), graded
     assert graded["pandas"]["mastery"] > max(
