@@ -2,10 +2,11 @@
 
 Learners log in with the hub's login form and keep its cookies; their servers are started by
 the hub; nbgrader's assignment list on a learner's own server fetches and submits the project;
-the instructor collects in a terminal (``kit collect`` in her environment) and grades from the
-panel's grading endpoint on her server; the graded cells, a learner's question, a mentor's
-answer and self-check answers all go through the kit service, which is killed with SIGKILL and
-restarted by the hub without losing any of them. Every refused request is a 403.
+the instructor collects in a terminal (``kit collect`` in her environment) and grades one
+learner from the panel's grading endpoint on her server, the other with ``kit grade`` in her
+terminal; the graded cells, a learner's question, a mentor's answer and self-check answers all
+go through the kit service, which is killed with SIGKILL and restarted by the hub without
+losing any of them. Every refused request is a 403.
 
 The tests of this module run in order on one hub and build on one another (``shared``).
 """
