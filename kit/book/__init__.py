@@ -15,6 +15,7 @@ from typing import Any
 _WHERE = {
     "BookError": "kit.book.config",
     "BookResult": "kit.book.builder",
+    "FaqItem": "kit.book.hub",
     "Leak": "kit.book.leaks",
     "LeakError": "kit.book.leaks",
     "NotebookError": "kit.book.execution",

@@ -17,12 +17,13 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from kit.book.config import BookConfig, BookError, load_config
 from kit.book.execution import Execution, execute_into_cache, kernel_env, read_notebook
+from kit.book.hub import FaqItem
 from kit.book.leaks import LeakError, check_leaks
 from kit.book.source import BookSource, Generated
 from kit.course import Course
@@ -70,6 +71,8 @@ class BookResult:
         HTML pages built.
     seconds:
         Time per stage.
+    faq:
+        Entries on the FAQ page (0: the book has none).
     """
 
     out: Path
@@ -79,6 +82,7 @@ class BookResult:
     warnings: list[str] = field(default_factory=list)
     pages: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
+    faq: int = 0
 
     @property
     def log(self) -> Path:
@@ -148,6 +152,7 @@ def build_book(
     execute: bool = True,
     base: Path | None = None,
     on_progress: Progress | None = None,
+    faq: Sequence[FaqItem] = (),
 ) -> BookResult:
     """Build the published book of ``course``.
 
@@ -165,6 +170,8 @@ def build_book(
         The base book folder (``_config.yml`` and landing pages); default: the kit's ``book/``.
     on_progress:
         Called as the build goes: ``(stage, done, total, item)``.
+    faq:
+        The course's FAQ (answers mentors shared), shown as a page of its own; none: no page.
 
     Raises
     ------
@@ -184,7 +191,7 @@ def build_book(
     started = time.perf_counter()
     report("generate", 0, 1, "project")
     config = load_config(course, base)
-    generated = BookSource(course, config, out, execute=execute).generate()
+    generated = BookSource(course, config, out, execute=execute, faq=faq).generate()
     report("generate", 1, 1, "project")
     seconds["generate"] = time.perf_counter() - started
 
@@ -206,7 +213,7 @@ def build_book(
     report("check", 1, 1, "leaks")
     seconds["check"] = time.perf_counter() - started
     pages = sum(1 for _ in html.rglob("*.html"))
-    return BookResult(out, html, executions, generated.changed, warnings, pages, seconds)
+    return BookResult(out, html, executions, generated.changed, warnings, pages, seconds, len(faq))
 
 
 def _execute_lessons(

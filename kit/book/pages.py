@@ -35,6 +35,8 @@ class Layout:
     start: str = ""
     landing: tuple[str, ...] = ()
     project_notebooks: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    faq: str = ""
+    """The FAQ page, or "" when the course's FAQ is empty."""
 
     index = "index"
     skills = "skills"
@@ -132,7 +134,11 @@ def toc(course: Course, layout: Layout, settings: KitSettings) -> dict[str, Any]
         {"caption": "Start here", "chapters": [{"file": f} for f in start]},
         {
             "caption": "The course",
-            "chapters": [{"file": layout.skills}, {"file": layout.mentors}],
+            "chapters": [
+                {"file": layout.skills},
+                {"file": layout.mentors},
+                *([{"file": layout.faq}] if layout.faq else []),
+            ],
         },
         {
             "caption": "Tracks",

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from kit.book.config import BookConfig, BookError
+from kit.book.hub import FAQ_PAGE, FaqItem, faq_page, launch_settings
 from kit.book.pages import (
     Layout,
     landing_values,
@@ -141,10 +142,21 @@ class BookSource:
     execute:
         Whether the book executes its notebooks (``execute_notebooks: cache``) or shows them as
         saved (``off``).
+    faq:
+        The course's FAQ entries (none: no FAQ page).
     """
 
-    def __init__(self, course: Course, config: BookConfig, out: Path, *, execute: bool) -> None:
+    def __init__(
+        self,
+        course: Course,
+        config: BookConfig,
+        out: Path,
+        *,
+        execute: bool,
+        faq: Sequence[FaqItem] = (),
+    ) -> None:
         self.course = course
+        self.faq = list(faq)
         self.config = config
         self.out = out
         self.src = out / "src"
@@ -271,6 +283,18 @@ class BookSource:
         if layout.start:
             links["start"] = layout.start
         settings["kit_links"] = links
+        launch = launch_settings(course)
+        if launch:
+            config["launch_buttons"] = {
+                **config.get("launch_buttons", {}),
+                **launch["launch_buttons"],
+            }
+            config["repository"] = {**(config.get("repository") or {}), **launch["repository"]}
+            if "sphinx" in launch:
+                sphinx["recursive_update"] = True
+                theme = dict(settings.get("html_theme_options") or {})
+                theme.update(launch["sphinx"]["config"]["html_theme_options"])
+                settings["html_theme_options"] = theme
         sphinx["config"] = settings
         return config
 
@@ -290,6 +314,7 @@ class BookSource:
             start="start" if (course.root / "start.ipynb").is_file() else "",
             landing=tuple(PurePosixPath(n).stem for n in landing),
             project_notebooks=project_notebooks,
+            faq=FAQ_PAGE if self.faq else "",
         )
         for name, template in self.config.pages.items():
             page = PurePosixPath(name).stem
@@ -299,6 +324,8 @@ class BookSource:
             )
         tree.write("skills.md", skills_page(course, layout, "skills.svg"))
         tree.write("mentors.md", mentors_page(course, layout))
+        if layout.faq:
+            tree.write(f"{layout.faq}.md", faq_page(course, self.faq))
         for track in course.manifest.tracks:
             tree.write(
                 f"{layout.track(track)}.md",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from kit.course.validation.questions import (
     QUESTIONS_NAME,
     LabelledRows,
     scan_labelled_csv,
+    scan_urgent_column,
 )
 
 if TYPE_CHECKING:
@@ -36,6 +38,8 @@ __all__ = [
     "load_so_titles",
     "read_labelled_csv",
     "read_questions",
+    "read_urgency_labels",
+    "training_corpus",
     "write_labelled_csv",
 ]
 
@@ -110,6 +114,60 @@ def read_questions(course: Course, path: Path | None = None) -> LabelledTexts:
             fix="write labelled learner questions (columns text,skill) to train the router",
         )
     return _texts(scan_labelled_csv(path, label_column="skill", skills=list(course.skills)))
+
+
+def read_urgency_labels(course: Course, path: Path | None = None) -> list[tuple[str, bool]]:
+    """``(text, urgent)`` of the rows of the course's questions.csv with a 0 or 1 in its
+    optional ``urgent`` column (a blank cell: not labelled); none without the column.
+
+    Raises
+    ------
+    QuestionDataError
+        A cell of the column that is not 0, 1 or blank (naming the line).
+    """
+    path = path or course.root / QUESTIONS_NAME
+    if not path.is_file():
+        return []
+    found, problems = scan_urgent_column(path)
+    if problems:
+        raise _error(problems[0])
+    return found
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """What the skill classifier learns from: the questions (the course's, then its mentors'
+    labelled examples) first, then the lessons' pieces."""
+
+    texts: list[str]
+    labels: list[str]
+    questions: int
+    """How many of the texts are questions (the held-out share is drawn from them)."""
+    examples: int
+    """How many of those are mentors' examples."""
+    lessons: int
+
+
+def training_corpus(
+    course: Course,
+    path: Path | None = None,
+    examples: Sequence[tuple[str, str]] = (),
+    use_lessons: bool = True,
+) -> Corpus:
+    """The course's labelled questions, its mentors' ``(text, skill)`` examples (labels that
+    are no longer the course's skills are left out) and, with ``use_lessons``, its lessons."""
+    asked = read_questions(course, path)
+    known = set(course.skills) | {OFF_TOPIC}
+    mine = [(text, label) for text, label in examples if label in known and text.strip()]
+    texts = [*asked.texts, *(t for t, _ in mine)]
+    labels = [*asked.labels, *(label for _, label in mine)]
+    n_lessons = 0
+    if use_lessons:
+        taught = lesson_texts(course)
+        texts += taught.texts
+        labels += taught.labels
+        n_lessons = len(taught)
+    return Corpus(texts, labels, len(asked) + len(mine), len(mine), n_lessons)
 
 
 def _error(problem: Problem) -> QuestionDataError:

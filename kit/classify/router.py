@@ -30,9 +30,14 @@ from kit.classify.calibration import (
     fit_calibration,
     heldout_predictions,
 )
-from kit.classify.data import OFF_TOPIC, lesson_texts, read_questions
+from kit.classify.data import (
+    OFF_TOPIC,
+    lesson_texts,
+    read_questions,
+    read_urgency_labels,
+    training_corpus,
+)
 from kit.classify.errors import (
-    DataNotFoundError,
     ModelFormatError,
     QuestionError,
     RouterNotTrainedError,
@@ -45,6 +50,7 @@ from kit.classify.models import (
     load_classifier,
     make_classifier,
 )
+from kit.classify.urgency import train_urgency
 
 if TYPE_CHECKING:
     from kit.classify.urgency import UrgencyModel
@@ -354,6 +360,8 @@ def train_router(
     on_stage: Callable[[str], None] | None = None,
     save: bool = True,
     random_state: int = 0,
+    examples: Sequence[tuple[str, str]] = (),
+    urgency_examples: Sequence[tuple[str, bool]] = (),
     **params: Any,
 ) -> Router:
     """Train the course's router and save it in ``<course>/_kit/router``.
@@ -364,12 +372,14 @@ def train_router(
         ``"ensemble"`` (fine-tuned MiniLM blended with TF-IDF), ``"encoder"``, ``"tfidf"``, or
         ``"auto"``: the ensemble when every label has at least 8 questions, else TF-IDF.
     questions:
-        Labelled questions; default ``<course>/questions.csv``.
+        Labelled questions; default ``<course>/questions.csv`` (its optional ``urgent`` column,
+        0/1, labels them for the urgency model too).
     use_lessons:
         Also learn from the lessons' markdown.
     urgency_data, urgency:
         Train the urgency model too, on this MOOC urgency data (default: the copy beside the
-        project); when that data is absent, the router has no urgency model.
+        project) and the course's own urgency labels; with that data absent, on the course's
+        labels alone when there are enough (:func:`kit.classify.urgency.train_urgency`).
     threshold:
         Top probability below which a route is "not sure"; default: calibrated on held-out
         questions for the course's ``router.target_precision`` (by model, see
@@ -380,35 +390,34 @@ def train_router(
         Seed of the encoder's training (TF-IDF's fit is deterministic).
     on_stage:
         Called with a short description as each stage starts.
+    examples, urgency_examples:
+        Mentors' corrections: ``(text, skill)`` learnt as questions are, ``(text, urgent)``.
     params:
         Settings for the classifier, over the defaults (``epochs``, ``batch_size``... apply to
         the encoder only, and are ignored when TF-IDF is chosen).
     """
     stage = on_stage or (lambda _: None)
     start = time.perf_counter()
-    asked = read_questions(course, questions)
-    texts, labels = list(asked.texts), list(asked.labels)
-    n_lessons = 0
-    if use_lessons:
-        taught = lesson_texts(course)
-        texts += taught.texts
-        labels += taught.labels
-        n_lessons = len(taught)
-    kind = choose_model(asked.labels) if model == "auto" else model
+    corpus = training_corpus(course, questions, examples, use_lessons)
+    texts, labels = corpus.texts, corpus.labels
+    kind = choose_model(labels[: corpus.questions]) if model == "auto" else model
     settings = _classifier_settings(kind, random_state, progress, params)
     stage(f"training the skill classifier ({kind}) on {len(texts)} texts")
     # a held-out share is drawn from the questions only: they look like what is routed
     classifier = make_classifier(kind, **settings)
-    classifier.fit(texts, labels, validation_pool=range(len(asked)))
+    classifier.fit(texts, labels, validation_pool=range(corpus.questions))
     stage("calibrating the 'not sure' threshold on held-out questions")
-    calibration = _calibrate(classifier, texts, labels, len(asked), course)
+    calibration = _calibrate(classifier, texts, labels, corpus.questions, course)
+    own_urgency = [*read_urgency_labels(course, questions), *urgency_examples]
     urgency_model, urgency_note = (
-        _train_urgency(urgency_data, stage) if urgency else (None, "not trained")
+        train_urgency(urgency_data, own_urgency, stage) if urgency else (None, "not trained")
     )
     info = {
         "model": kind,
-        "questions": len(asked),
-        "lesson_pieces": n_lessons,
+        "questions": corpus.questions - corpus.examples,
+        "mentor_examples": corpus.examples,
+        "mentor_urgency_examples": len(urgency_examples),
+        "lesson_pieces": corpus.lessons,
         "labels": sorted(set(labels)),
         "urgency_model": urgency_note,
         "trained_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -421,12 +430,7 @@ def train_router(
         if threshold is None:
             threshold = calibration.threshold
             if not calibration.heldout_coverage:
-                info["calibration_note"] = (
-                    f"no threshold reaches a precision of {calibration.target_precision} on "
-                    f"{calibration.heldout} held-out questions, so every answer is 'not sure' "
-                    "(and names a mentor): add labelled questions, or lower course.yml's "
-                    "router.target_precision"
-                )
+                info["calibration_note"] = _no_threshold_note(calibration)
     if threshold is None:
         threshold = DEFAULT_THRESHOLDS[kind]
     router = Router(course, classifier, urgency_model, threshold, info=info)
@@ -434,6 +438,15 @@ def train_router(
     if save:
         router.save()
     return router
+
+
+def _no_threshold_note(calibration: Calibration) -> str:
+    return (
+        f"no threshold reaches a precision of {calibration.target_precision} on "
+        f"{calibration.heldout} held-out questions, so every answer is 'not sure' "
+        "(and names a mentor): add labelled questions, or lower course.yml's "
+        "router.target_precision"
+    )
 
 
 MIN_HELDOUT = 20
@@ -483,19 +496,6 @@ def _classifier_settings(
     own = set(inspect.signature(classifier_class(kind)).parameters)
     settings.update({k: v for k, v in params.items() if k in own})
     return settings
-
-
-def _train_urgency(
-    data: str | Path | None, stage: Callable[[str], None]
-) -> tuple[UrgencyModel | None, str]:
-    """The urgency model, or None when its data is not on this machine; and a note of which."""
-    from kit.classify.urgency import UrgencyModel
-
-    stage("training the urgency model")
-    try:
-        return UrgencyModel.train(data), "trained"
-    except DataNotFoundError as exc:
-        return None, f"skipped: {exc}"
 
 
 def load_router(course: Course, folder: str | Path | None = None) -> Router:

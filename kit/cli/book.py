@@ -44,8 +44,12 @@ def book() -> None:
     """The published book: Jupyter Book 1.x, built from the course folder."""
 
 
-def _print_result(result: BookResult, course: Path, output: Path | None) -> None:
+def _print_result(result: BookResult, course: Path, output: Path | None, faq: str) -> None:
     out = console()
+    if result.faq:
+        out.print(f"FAQ page: {result.faq} shared answer(s) from {faq}", highlight=False)
+    else:
+        out.print(f"no FAQ page: no answer shared with the course ({faq})", highlight=False)
     ran = [e for e in result.executions if not e.cached]
     cached = len(result.executions) - len(ran)
     if result.executions:
@@ -73,15 +77,22 @@ def _print_result(result: BookResult, course: Path, output: Path | None) -> None
 )
 def build_command(course: Path, output: Path | None, no_execute: bool) -> None:
     """Build the book of COURSE as HTML: lessons executed (cached), tracks, skill map, mentors,
-    and project briefs with their release notebooks (no solutions, no hidden tests).
+    the course's FAQ (answers mentors shared, from the course database), and project briefs
+    with their release notebooks (no solutions, no hidden tests).
 
     Exit code 1 when a lesson fails (the message names the notebook and the cell), when
     Jupyter Book fails, or when a solution or a hidden test leaked into the HTML (it is then
     removed, and the message names the page).
     """
-    from kit.book import build_book
+    from kit.book import FaqItem, build_book
+    from kit.state import read_faq
 
     loaded = load(course)
+    try:
+        entries, source = read_faq(loaded)
+    except KitError as exc:  # an unreachable database leaves the book without its FAQ
+        entries, source = [], f"the course database cannot be read: {exc.message}"
+    faq = [FaqItem(e.question, e.answer, e.skill) for e in entries]
     progress = progress_bar("{task.description:<24}", "{task.fields[item]}")
     tasks: dict[str, Any] = {}
 
@@ -91,8 +102,10 @@ def build_command(course: Path, output: Path | None, no_execute: bool) -> None:
         progress.update(tasks[stage], completed=done, total=total, item=item)
 
     with progress:
-        result = build_book(loaded, output, execute=not no_execute, on_progress=on_progress)
-    _print_result(result, course, output)
+        result = build_book(
+            loaded, output, execute=not no_execute, on_progress=on_progress, faq=faq
+        )
+    _print_result(result, course, output, source)
 
 
 @book.command("serve")

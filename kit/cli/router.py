@@ -88,10 +88,19 @@ def router_train(
     seed: int,
     as_json: bool,
 ) -> None:
-    """Train COURSE's router; it is saved in COURSE/_kit/router/."""
+    """Train COURSE's router; it is saved in COURSE/_kit/router/. Mentors' corrections of
+    questions' skills and urgency, in the course's database, are learnt too."""
     from kit.classify.router import router_dir, train_router
+    from kit.state import read_examples
 
     loaded = load(course)
+    try:
+        corrections, _ = read_examples(loaded)
+    except KitError as exc:
+        console().print(f"[yellow]warning[/yellow]: mentors' corrections not read: {exc.message}")
+        corrections = []
+    examples = [(e.text, e.skill) for e in corrections if e.skill is not None]
+    urgency_examples = [(e.text, e.urgent) for e in corrections if e.urgent is not None]
     _set_threads(threads)
     params: dict[str, Any] = {"epochs": epochs} if epochs else {}
     progress = _training_progress(disable=as_json)
@@ -117,6 +126,8 @@ def router_train(
             progress=on_step,
             on_stage=on_stage,
             random_state=seed,
+            examples=examples,
+            urgency_examples=urgency_examples,
             **params,
         )
     summary = {"router": str(router_dir(loaded)), **trained.info}
@@ -133,10 +144,12 @@ def router_train(
         )
     else:
         sure = f"'sure' from {trained.threshold:.2f} (too few questions to calibrate)"
+    info = trained.info
     console().print(
-        f"[green]trained[/green] the {trained.info['model']} router on "
-        f"{trained.info['questions']} questions and {trained.info['lesson_pieces']} lesson pieces "
-        f"in {trained.info['fit_seconds']} s; {sure}; "
+        f"[green]trained[/green] the {info['model']} router on {info['questions']} questions, "
+        f"{info['mentor_examples']} examples from mentors' corrections (and "
+        f"{info['mentor_urgency_examples']} of urgency) and {info['lesson_pieces']} lesson "
+        f"pieces in {info['fit_seconds']} s; {sure}; "
         f"urgency model: {trained.info['urgency_model']}\n"
         f'saved in {summary["router"]}; try: kit ask {course} "how do I ...?"'
     )

@@ -31,6 +31,8 @@ class RouterPool:
     def __init__(self, threads: int = 1) -> None:
         self.executor = ThreadPoolExecutor(max(1, threads), thread_name_prefix="kit-router")
         self._routers: dict[Path, tuple[float, Router]] = {}
+        self._embeddings: dict[int, dict[str, Any]] = {}
+        """Answered questions' embeddings by router (a retrained one embeds anew)."""
         self._lock = threading.Lock()
 
     def router(self, course: Course) -> Router:
@@ -54,6 +56,8 @@ class RouterPool:
             if cached is not None and cached[0] == stamp and cached[1].course is course:
                 return cached[1]
             router = load_router(course)
+            if cached is not None:
+                self._embeddings.pop(id(cached[1]), None)
             self._routers[key] = (stamp, router)
             return router
 
@@ -66,7 +70,43 @@ class RouterPool:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.executor, self.route_now, course, text)
 
+    def similar_now(
+        self, course: Course, text: str, candidates: list[str], limit: int
+    ) -> tuple[list[tuple[int, float]], str]:
+        """The candidates most like ``text`` in this thread: ``(index, score)`` most similar
+        first, and the method (the router's encoder embeddings, else TF-IDF)."""
+        import numpy as np
+
+        from kit.classify.errors import RouterError
+        from kit.classify.similar import encoder_of, rank_similar
+
+        try:
+            router = self.router(course)
+        except RouterError:
+            embed = None
+        else:
+            embed = encoder_of(router.classifier)
+        rows = None
+        if embed is not None and candidates:
+            cache = self._embeddings.setdefault(id(router), {})
+            missing = [t for t in dict.fromkeys(candidates) if t not in cache]
+            if missing:
+                cache.update(zip(missing, np.asarray(embed(missing)), strict=True))
+            rows = np.stack([cache[t] for t in candidates])
+        found, method = rank_similar(text, candidates, limit, embed=embed, embeddings=rows)
+        return [(m.index, m.score) for m in found], method
+
+    async def similar(
+        self, course: Course, text: str, candidates: list[str], limit: int
+    ) -> tuple[list[tuple[int, float]], str]:
+        """:meth:`similar_now` in the pool."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(
+            self.executor, self.similar_now, course, text, candidates, limit
+        )
+
     def close(self) -> None:
         """Stop the threads and drop the routers."""
         self.executor.shutdown(wait=False, cancel_futures=True)
         self._routers.clear()
+        self._embeddings.clear()

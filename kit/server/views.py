@@ -14,7 +14,7 @@ from kit.course import Course
 from kit.paths.planner import Plan
 from kit.progress.attempts import Attempt
 from kit.progress.cohort import AtRisk, MasteryTable
-from kit.state import Answer, GradingJob, Question
+from kit.state import Answer, FaqEntry, GradingJob, Notification, Question
 
 Relative = Callable[[str], str | None]
 """A course file's path -> its path relative to the server's root folder (or None)."""
@@ -198,6 +198,49 @@ def question(course: Course, q: Question, relative: Relative) -> dict[str, Any]:
         "urgency": q.urgency,
         "urgent": q.urgent,
         "answers": [answer(a) for a in q.answers],
+        "escalated": q.escalated(course.manifest.mentoring.escalate_after_hours),
+        "resolved_by": q.resolved_by,
+        "server_share": q.server_share,
+    }
+
+
+def similar(q: Question, score: float) -> dict[str, Any]:
+    """An answered question like a new one: its text and its mentors' answers, never the
+    asker's name (nor their follow-ups)."""
+    return {
+        "id": q.id,
+        "text": q.text,
+        "skill": q.skill,
+        "status": q.status,
+        "score": score,
+        "answers": [
+            {"text": a.text, "role": a.role, "created": a.created.isoformat()}
+            for a in q.staff_answers
+        ],
+    }
+
+
+def faq_entry(e: FaqEntry) -> dict[str, Any]:
+    """An entry of the course's FAQ."""
+    return {
+        "id": e.id,
+        "question_id": e.question_id,
+        "question": e.question,
+        "answer": e.answer,
+        "skill": e.skill,
+        "shared_by": e.author,
+        "created": e.created.isoformat(),
+    }
+
+
+def notification(n: Notification) -> dict[str, Any]:
+    """A notification."""
+    return {
+        "id": n.id,
+        "kind": n.kind,
+        "question": n.question,
+        "text": n.text,
+        "created": n.created.isoformat(),
     }
 
 

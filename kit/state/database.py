@@ -132,13 +132,13 @@ class CourseRecords:
     Parameters
     ----------
     database:
-        The course's database.
+        The course's database (or an engine on it, to read it as it is, not upgraded).
     course:
         The course id.
     """
 
-    def __init__(self, database: CourseDatabase, course: str) -> None:
-        self.engine = database.engine
+    def __init__(self, database: CourseDatabase | sa.Engine, course: str) -> None:
+        self.engine = database if isinstance(database, sa.Engine) else database.engine
         self.course = course
 
     def writing(self, unit: Callable[[sa.Connection], _T]) -> _T:

@@ -27,8 +27,12 @@ questions = sa.Table(
     sa.Column("mentor", sa.String(128), nullable=True, index=True),
     sa.Column("urgency", sa.Float, nullable=True),
     sa.Column("urgent", sa.Boolean, nullable=True),
+    sa.Column("resolved_by", sa.Integer, nullable=True),
+    sa.Column("server_share", sa.Text, nullable=True),
 )
-"""A learner's question: its route (the router's answer, as JSON) and the mentor assigned."""
+"""A learner's question: its route (the router's answer, as JSON) and the mentor assigned;
+the earlier question whose answer resolved it (``resolved_by``, no mentor involved), and a
+link to the asker's server shared with the mentor (``server_share``)."""
 
 answers = sa.Table(
     "answers",
@@ -86,3 +90,41 @@ idempotency_keys = sa.Table(
 )
 """A POST sent with an ``Idempotency-Key``: who sent it, a digest of the request, and the answer
 it got (``status`` None while it is being answered)."""
+
+faq = sa.Table(
+    "faq",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("course", sa.String(128), nullable=False, index=True),
+    sa.Column("question_id", sa.Integer, nullable=True, index=True),
+    sa.Column("question", sa.Text, nullable=False),
+    sa.Column("answer", sa.Text, nullable=False),
+    sa.Column("skill", sa.String(128), nullable=True),
+    sa.Column("author", sa.String(256), nullable=False),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+)
+"""An answer a mentor shared with the course: the question and answer as shown in the FAQ."""
+
+labelled_examples = sa.Table(
+    "labelled_examples",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("course", sa.String(128), nullable=False, index=True),
+    sa.Column("question_id", sa.Integer, nullable=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("skill", sa.String(128), nullable=True),
+    sa.Column("urgent", sa.Boolean, nullable=True),
+    sa.Column("author", sa.String(256), nullable=False),
+    sa.Column("created", sa.DateTime(timezone=True), nullable=False),
+)
+"""A mentor's correction of a question's skill or urgency: training data for the router."""
+
+notifications_seen = sa.Table(
+    "notifications_seen",
+    metadata,
+    sa.Column("course", sa.String(128), primary_key=True),
+    sa.Column("user", sa.String(256), primary_key=True),
+    sa.Column("notification", sa.String(64), primary_key=True),
+    sa.Column("seen", sa.DateTime(timezone=True), nullable=False),
+)
+"""The notifications a user has seen (notifications themselves are computed from questions)."""

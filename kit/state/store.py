@@ -6,8 +6,11 @@ from kit.course import Course
 from kit.progress.attempts import AttemptStore
 from kit.progress.cohort import default_attempts_url
 from kit.state.database import CourseDatabase
+from kit.state.examples import ExampleStore
+from kit.state.faq import FaqStore
 from kit.state.idempotency import IdempotencyStore
 from kit.state.jobs import JobStore
+from kit.state.notifications import NotificationStore
 from kit.state.profiles import ProfileStore
 from kit.state.questions import QuestionStore
 
@@ -27,6 +30,8 @@ class CourseState:
     attempts, questions, profiles, jobs, idempotency:
         The attempt log, the questions and answers, the learners' profiles, the grading jobs,
         the idempotency keys of writes.
+    faq, examples, notifications:
+        The course's FAQ, mentors' corrections (labelled examples), the notifications seen.
     """
 
     def __init__(self, course: Course, url: str | None = None) -> None:
@@ -37,6 +42,9 @@ class CourseState:
         self.profiles = ProfileStore(self.database, course.id)
         self.jobs = JobStore(self.database, course.id)
         self.idempotency = IdempotencyStore(self.database, course.id)
+        self.faq = FaqStore(self.database, course.id)
+        self.examples = ExampleStore(self.database, course.id)
+        self.notifications = NotificationStore(self.database, course.id)
 
     def close(self) -> None:
         """Release the database connections."""

@@ -120,10 +120,13 @@ def test_mentor_answers_and_the_learner_sees_it(
         assert LEARNER in thread.locator(".jp-MentorKit-meta").first.inner_text()
         mentor.shot(screenshots, "mentor-inbox")
         thread.locator("textarea.jp-MentorKit-reply").fill(ANSWER)
+        thread.locator("input.jp-MentorKit-shareCheck").check()  # and share it with the course
         thread.locator("button.jp-MentorKit-replyButton").click()
         inbox.locator(".jp-MentorKit-notice", has_text=f"answer to {LEARNER} was sent").wait_for()
         stored = lab.api(LEARNER, "GET", f"questions/{asked[0]['id']}")
         assert [answer["text"] for answer in stored["answers"]] == [ANSWER]
+        faq = lab.api(LEARNER, "GET", "faq")["entries"]
+        assert [(e["question"], e["answer"]) for e in faq] == [(QUESTION, ANSWER)]
         assert not mentor.errors, mentor.errors
     finally:
         mentor.close()
@@ -135,6 +138,50 @@ def test_mentor_answers_and_the_learner_sees_it(
     answer.scroll_into_view_if_needed()
     learner.shot(screenshots, "learner-answer")
     assert not learner.errors, learner.errors
+
+
+def test_similar_answered_questions_are_offered_before_sending(
+    lab: Lab, learner: LabPage, screenshots: Path
+) -> None:
+    # after the mentor's answer above: a question like it is offered that answer first
+    ask = learner.section("ask")
+    ask.locator("textarea.jp-MentorKit-askInput").fill("groupby gives NaN for my groups?")
+    ask.locator("button.jp-MentorKit-askButton").click()
+    offered = ask.locator(".jp-MentorKit-similar", has_text=QUESTION)
+    offered.wait_for()
+    assert ANSWER in offered.locator(".jp-MentorKit-similarAnswer").first.inner_text()
+    assert ask.locator("button.jp-MentorKit-sendAnyway").count() == 1
+    learner.shot(screenshots, "learner-similar")
+    offered.locator("button.jp-MentorKit-answeredIt").click()
+    ask.locator(".jp-MentorKit-notice", has_text="resolved by that answer").wait_for()
+    closed = [q for q in lab.api(LEARNER, "GET", "questions") if q["resolved_by"]]
+    assert [(q["text"], q["status"]) for q in closed] == [
+        ("groupby gives NaN for my groups?", "resolved")
+    ]
+    thread = ask.locator(".jp-MentorKit-thread", has_text="groupby gives NaN for my groups?")
+    thread.wait_for()
+    assert thread.get_attribute("data-status") == "resolved"
+    assert not learner.errors, learner.errors
+
+
+def test_a_mentor_reroutes_a_question_to_another_skill(browser: Any, lab: Lab) -> None:
+    text = "loss.backward() says the tensor does not require grad"
+    asked = lab.api(LEARNER, "POST", "questions", {"text": text})
+    assert asked["mentor"], asked
+    mentor = LabPage(browser, lab, asked["mentor"]["id"])
+    try:
+        mentor.open_panel()
+        inbox = mentor.section("inbox")
+        thread = inbox.locator(".jp-MentorKit-thread", has_text=text)
+        thread.wait_for()
+        thread.locator("select.jp-MentorKit-skillSelect").select_option("pandas")
+        thread.locator("button.jp-MentorKit-rerouteButton").click()
+        inbox.locator(".jp-MentorKit-notice", has_text="corrected").wait_for()
+        moved = lab.api(LEARNER, "GET", f"questions/{asked['id']}")
+        assert moved["skill"] == "pandas" and moved["mentor"]["id"] == "lin"
+        assert not mentor.errors, mentor.errors
+    finally:
+        mentor.close()
 
 
 def test_instructor_sees_the_cohort_and_grading(browser: Any, lab: Lab, screenshots: Path) -> None:

@@ -109,7 +109,7 @@ def api(jp_fetch: Any) -> Api:
         if user is not None:
             sent[USER_HEADER] = user
         data = json.dumps(body) if isinstance(body, dict | list) else body
-        if method not in ("POST", "PUT"):
+        if method not in ("POST", "PUT", "PATCH"):
             data = None  # tornado's client sends no body with the others
         elif data is None:
             data = b""

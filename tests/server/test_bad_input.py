@@ -69,3 +69,19 @@ async def test_grading_takes_no_or_a_small_body(api: Api) -> None:
         await api("POST", "grading/pandas-analysis", body=body, user=INSTRUCTOR, status=422)
     await api("POST", "grading/nope", user=INSTRUCTOR, status=404)
     assert (await api("GET", "grading", user=INSTRUCTOR))[0]["job"] is None
+
+
+async def test_an_idempotency_key_off_the_document_is_refused(api: Api) -> None:
+    body = {"text": "how do I reshape a numpy array?"}
+    for key in ("two words", "é", "k" * 257):
+        error = await api(
+            "POST", "questions", body=body, headers={"Idempotency-Key": key}, status=422
+        )
+        assert "Idempotency-Key" in error["error"], key
+    first = await api(
+        "POST", "questions", body=body, headers={"Idempotency-Key": "k-1"}, status=201
+    )
+    again = await api(
+        "POST", "questions", body=body, headers={"Idempotency-Key": "k-1"}, status=201
+    )
+    assert again["id"] == first["id"]

@@ -24,6 +24,8 @@ TABLES = {
     "idempotency_keys",
     VERSION_TABLE,
 }
+TABLES |= {"faq", "labelled_examples", "notifications_seen"}
+HEAD = "0004"
 
 
 def _schema(engine: sa.Engine) -> dict[str, object]:
@@ -40,7 +42,7 @@ def _schema(engine: sa.Engine) -> dict[str, object]:
 def test_a_new_database_gets_every_table_at_the_newest_revision(tmp_path: Path) -> None:
     db = CourseDatabase(f"sqlite:///{tmp_path / 'new' / 'attempts.sqlite'}")
     assert set(sa.inspect(db.engine).get_table_names()) == TABLES
-    assert current_revision(db.engine) == head_revision() == "0003"
+    assert current_revision(db.engine) == head_revision() == HEAD
     db.close()
 
 
@@ -50,7 +52,7 @@ def test_an_attempt_log_from_before_migrations_is_upgraded_in_place(tmp_path: Pa
     old.add([Attempt("ada", "numpy", "shape", 1.0), Attempt("ben", "pandas", "groupby", 0.0)])
     old.close()
     db = CourseDatabase(url)
-    assert current_revision(db.engine) == "0003"
+    assert current_revision(db.engine) == HEAD
     fresh = CourseDatabase(f"sqlite:///{tmp_path / 'fresh.sqlite'}")
     assert _schema(db.engine) == _schema(fresh.engine)  # the same as one migrated from nothing
     db.close()

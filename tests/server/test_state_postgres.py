@@ -25,6 +25,7 @@ TABLES = {
     "idempotency_keys",
     VERSION_TABLE,
 }
+TABLES |= {"faq", "labelled_examples", "notifications_seen"}
 
 
 def test_migrations_bring_a_new_database_to_the_head(pg: Postgres) -> None:
@@ -114,3 +115,27 @@ async def test_an_unreachable_database_is_a_503_naming_it(
     error = await api("GET", "me/profile", status=503)
     assert "the course database at postgresql://kit:***@127.0.0.1:9/kit" in error["error"]
     assert "s3cret" not in str(error)
+
+
+def test_the_mentor_loops_records_on_postgresql(pg: Postgres) -> None:
+    from kit.state import ExampleStore, FaqStore, NotificationStore
+
+    db = CourseDatabase(pg.url)
+    try:
+        store = QuestionStore(db, "c1")
+        route = {"skill": "numpy", "urgency": 0.1, "urgent": False, "mentors": []}
+        q = store.ask(LEARNER, "why?", route=route, mentors=["grace"])
+        assert store.reroute(q.id, skill="pandas", urgent=True, mentors=["lin"]).mentor == "lin"
+        answer = store.answer(q.id, "lin", "mentor", "because")
+        (earlier,) = store.answered()
+        assert store.resolved_by_answer("ben", "why, too?", earlier).resolved_by == q.id
+        assert FaqStore(db, "c1").share(q.id, "why?", "because", "pandas", "lin")[1]
+        ExampleStore(db, "c1").record(q.id, "why?", "lin", skill="pandas", urgent=True)
+        assert [e.skill for e in ExampleStore(db, "c1").examples()] == ["pandas"]
+        notes = NotificationStore(db, "c1")
+        found = notes.unseen(store, LEARNER, "learner", mentor=None, escalate_after=24)
+        assert [n.id for n in found] == [f"answer-{answer.id}"]
+        assert notes.mark_seen(LEARNER, [found[0].id]) == 1
+        assert notes.unseen(store, LEARNER, "learner", mentor=None, escalate_after=24) == []
+    finally:
+        db.close()

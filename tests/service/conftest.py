@@ -107,7 +107,7 @@ def call(jp_fetch: Any) -> Call:
     ) -> Any:
         sent = {"Authorization": f"token {token}" if token else "", **(headers or {})}
         data = json.dumps(body) if isinstance(body, dict | list) else body
-        if method not in ("POST", "PUT"):
+        if method not in ("POST", "PUT", "PATCH"):
             data = None
         elif data is None:
             data = b""

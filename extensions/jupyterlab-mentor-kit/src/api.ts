@@ -10,10 +10,12 @@ import {
   IGradingStatus,
   IMastery,
   IMe,
+  INotification,
   IPath,
   IProfile,
   IQuestion,
-  IRoute
+  IRoute,
+  ISimilar
 } from './types';
 
 /** Where the server extension answers, below the Jupyter server's base URL. */
@@ -163,8 +165,22 @@ export class KitAPI {
     return this.post<IRoute>('route', { text });
   }
 
-  ask(text: string): Promise<IQuestion> {
-    return this.post<IQuestion>('questions', { text });
+  ask(text: string, resolvedBy?: IQuestion['id']): Promise<IQuestion> {
+    const body = resolvedBy === undefined ? { text } : { text, resolved_by: resolvedBy };
+    return this.post<IQuestion>('questions', body);
+  }
+
+  /** Answered questions of the course like ``text``, most similar first. */
+  similar(text: string): Promise<ISimilar> {
+    return this.post<ISimilar>('questions/similar', { text });
+  }
+
+  notifications(): Promise<INotification[]> {
+    return this.request<INotification[]>('notifications');
+  }
+
+  notificationsSeen(ids: string[]): Promise<{ seen: number }> {
+    return this.post<{ seen: number }>('notifications/seen', { ids });
   }
 
   questions(): Promise<IQuestion[]> {
@@ -179,6 +195,23 @@ export class KitAPI {
 
   resolve(question: IQuestion['id']): Promise<IQuestion> {
     return this.post<IQuestion>(`questions/${encodeURIComponent(question)}/resolve`);
+  }
+
+  /** Share a question's latest answer with the course's FAQ. */
+  share(question: IQuestion['id']): Promise<unknown> {
+    return this.post<unknown>(`questions/${encodeURIComponent(question)}/share`);
+  }
+
+  /** A mentor's correction of a question's skill (`off-topic`: none) or urgency. */
+  correct(
+    question: IQuestion['id'],
+    correction: { skill?: string; urgent?: boolean }
+  ): Promise<IQuestion> {
+    return this.request<IQuestion>(`questions/${encodeURIComponent(question)}`, {
+      method: 'PATCH',
+      body: JSON.stringify(correction),
+      headers: { 'Content-Type': 'application/json' }
+    });
   }
 
   inbox(): Promise<IQuestion[]> {

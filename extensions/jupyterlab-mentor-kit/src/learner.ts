@@ -1,7 +1,7 @@
 import { button, empty, errorBox, h, percent, replace } from './dom';
 import { IContext, Section } from './section';
 import { lessonLink, routeView, ThreadList } from './thread';
-import { ICourse, IPathItem, IProfile, IQuestion } from './types';
+import { ICourse, IPathItem, IProfile, IQuestion, ISimilar } from './types';
 
 /** "My path": the next lessons and projects, each with its reason. */
 export class PathSection extends Section {
@@ -225,20 +225,86 @@ export class AskSection extends Section {
     }
   }
 
+  /**
+   * Before a question is sent, the course's answered questions like it: one of
+   * them may answer it already ("This answered it" closes it without a mentor).
+   */
   private async ask(): Promise<void> {
     const text = this.input.value.trim();
     if (!text) {
       return;
     }
+    replace(
+      this.result,
+      h('div', { class: 'jp-MentorKit-loading' }, 'Looking for answers already given…')
+    );
+    let found: ISimilar | null = null;
+    try {
+      found = await this.context.api.similar(text);
+    } catch {
+      found = null; // no similar questions to show never stops a question
+    }
+    if (found && found.similar.length) {
+      this.offer(text, found);
+      return;
+    }
+    await this.send(text);
+  }
+
+  private offer(text: string, found: ISimilar): void {
+    const items = found.similar.map(item =>
+      h(
+        'div',
+        { class: 'jp-MentorKit-similar', data: { question: String(item.id) } },
+        h('div', { class: 'jp-MentorKit-similarText' }, item.text),
+        ...item.answers.map(answer =>
+          h('div', { class: 'jp-MentorKit-similarAnswer' }, answer.text)
+        ),
+        h(
+          'div',
+          { class: 'jp-MentorKit-actions' },
+          button('This answered it', () => void this.send(text, item.id), {
+            class: 'jp-MentorKit-answeredIt'
+          })
+        )
+      )
+    );
+    replace(
+      this.result,
+      h('div', { class: 'jp-MentorKit-label' }, 'Answered before in this course:'),
+      ...items,
+      h(
+        'div',
+        { class: 'jp-MentorKit-actions' },
+        button('Send my question', () => void this.send(text), {
+          accept: true,
+          class: 'jp-MentorKit-sendAnyway'
+        })
+      )
+    );
+  }
+
+  private async send(text: string, resolvedBy?: number): Promise<void> {
     replace(this.result, h('div', { class: 'jp-MentorKit-loading' }, 'Routing…'));
     try {
-      const question = await this.context.api.ask(text);
+      const question = await this.context.api.ask(text, resolvedBy);
       this.input.value = '';
-      replace(
-        this.result,
-        h('div', { class: 'jp-MentorKit-label' }, 'Your question was routed:'),
-        routeView(this.context, question.route, question.unrouted)
-      );
+      if (resolvedBy !== undefined) {
+        replace(
+          this.result,
+          h(
+            'div',
+            { class: 'jp-MentorKit-notice' },
+            'Glad it helped: your question is marked resolved by that answer.'
+          )
+        );
+      } else {
+        replace(
+          this.result,
+          h('div', { class: 'jp-MentorKit-label' }, 'Your question was routed:'),
+          routeView(this.context, question.route, question.unrouted)
+        );
+      }
       await this.loadThread(false);
     } catch (error) {
       replace(this.result, errorBox(error));

@@ -1,6 +1,6 @@
 import { h } from './dom';
 import { IContext, Section } from './section';
-import { ThreadList } from './thread';
+import { IThreadOptions, ThreadList } from './thread';
 
 /** The mentor's inbox: open questions, most urgent first, to answer or resolve. */
 export class InboxSection extends Section {
@@ -8,30 +8,44 @@ export class InboxSection extends Section {
   private readonly threads: ThreadList;
   /** What the mentor just did (an answer sent, a question resolved), shown above the list. */
   private notice: HTMLElement | null = null;
+  private readonly options: IThreadOptions;
+  private skillsLoaded = false;
 
   constructor(context: IContext) {
     super(context, 'inbox', 'Inbox');
-    this.threads = new ThreadList(
-      context,
-      {
-        replyLabel: 'Answer',
-        showMastery: true,
-        changed: (done, question) => {
-          this.notice = h(
-            'div',
-            { class: 'jp-MentorKit-notice', attrs: { role: 'status' } },
-            done === 'answered'
-              ? `Your answer to ${question.learner} was sent.`
-              : `${question.learner}'s question is resolved.`
-          );
-          void this.load(false);
-        }
-      },
-      'No open questions.'
-    );
+    this.options = {
+      replyLabel: 'Answer',
+      showMastery: true,
+      changed: (done, question) => {
+        const said = {
+          answered: `Your answer to ${question.learner} was sent.`,
+          resolved: `${question.learner}'s question is resolved.`,
+          corrected: `${question.learner}'s question is corrected; the router learns from it.`
+        };
+        this.notice = h(
+          'div',
+          { class: 'jp-MentorKit-notice', attrs: { role: 'status' } },
+          said[done]
+        );
+        void this.load(false);
+      }
+    };
+    this.threads = new ThreadList(context, this.options, 'No open questions.');
   }
 
   protected async render(): Promise<void> {
+    if (!this.skillsLoaded) {
+      try {
+        const id = this.context.api.course;
+        if (id) {
+          const course = await this.context.api.courseDetail(id);
+          this.options.skills = course.skills.map(s => ({ id: s.id, title: s.title }));
+        }
+      } catch {
+        // without the course's skills the inbox still answers; it cannot re-route
+      }
+      this.skillsLoaded = true;
+    }
     await this.load(false);
   }
 
@@ -55,5 +69,21 @@ export class InboxSection extends Section {
     }
     this.known = new Set(questions.map(q => String(q.id)));
     this.threads.show(this.body, questions, !notify, this.notice);
+    if (notify) {
+      await this.announceEscalations();
+    }
+  }
+
+  /** A notification for each question that escalated (unanswered past the deadline). */
+  private async announceEscalations(): Promise<void> {
+    const escalated = (await this.context.api.notifications()).filter(
+      n => n.kind === 'escalated'
+    );
+    for (const note of escalated) {
+      this.context.notify(`Unanswered past the deadline: ${note.text}`);
+    }
+    if (escalated.length) {
+      await this.context.api.notificationsSeen(escalated.map(n => n.id));
+    }
   }
 }

@@ -82,8 +82,10 @@ export interface IThreadOptions {
   replyLabel: string;
   /** Show the learner's mastery of the routed skill (the inbox). */
   showMastery?: boolean;
-  /** Called after a reply or a resolve, so that the section reloads. */
-  changed: (done: 'answered' | 'resolved', question: IQuestion) => void;
+  /** Called after a reply, a resolve or a correction, so that the section reloads. */
+  changed: (done: 'answered' | 'resolved' | 'corrected', question: IQuestion) => void;
+  /** The course's skills (id, title): a mentor may re-route a question to one of them. */
+  skills?: { id: string; title: string }[];
 }
 
 /** One question: its text, route, answers, and a box to reply or resolve. */
@@ -98,6 +100,9 @@ export function threadView(
     { class: 'jp-MentorKit-meta' },
     h('span', { class: `jp-MentorKit-badge jp-mod-${question.status}` }, question.status),
     urgent ? h('span', { class: 'jp-MentorKit-badge jp-mod-urgent' }, 'urgent') : null,
+    question.escalated
+      ? h('span', { class: 'jp-MentorKit-badge jp-mod-escalated' }, 'escalated')
+      : null,
     ` ${question.learner} · ${when(question.created)}`,
     question.skill ? ` · ${question.skill}` : '',
     options.showMastery && typeof question.mastery === 'number'
@@ -124,6 +129,16 @@ export function threadView(
     meta,
     h('div', { class: 'jp-MentorKit-text jp-MentorKit-questionText' }, question.text),
     routeView(context, question.route, question.unrouted),
+    question.server_share && /^https?:\/\//.test(question.server_share)
+      ? h(
+          'a',
+          {
+            class: 'jp-MentorKit-serverShare',
+            attrs: { href: question.server_share, target: '_blank', rel: 'noopener noreferrer' }
+          },
+          `Open ${question.learner}'s server`
+        )
+      : null,
     question.answers.length ? answers : null
   );
   if (question.status !== 'resolved') {
@@ -143,7 +158,7 @@ function replyBox(
   });
   const status = h('div', { class: 'jp-MentorKit-status' });
   const act = async (
-    done: 'answered' | 'resolved',
+    done: 'answered' | 'resolved' | 'corrected',
     work: () => Promise<unknown>
   ): Promise<void> => {
     replace(status);
@@ -154,12 +169,19 @@ function replyBox(
       replace(status, errorBox(error));
     }
   };
+  // a mentor's answer may join the course's FAQ as it is sent
+  const share = h('input', { class: 'jp-MentorKit-shareCheck', attrs: { type: 'checkbox' } });
   const reply = button(
     options.replyLabel,
     () => {
       const value = text.value.trim();
       if (value) {
-        void act('answered', () => context.api.answer(question.id, value));
+        void act('answered', async () => {
+          await context.api.answer(question.id, value);
+          if (share.checked) {
+            await context.api.share(question.id);
+          }
+        });
       }
     },
     { accept: true, class: 'jp-MentorKit-replyButton' }
@@ -171,8 +193,49 @@ function replyBox(
     'div',
     { class: 'jp-MentorKit-replyBox' },
     text,
-    h('div', { class: 'jp-MentorKit-actions' }, reply, resolve),
+    h(
+      'div',
+      { class: 'jp-MentorKit-actions' },
+      reply,
+      resolve,
+      options.showMastery
+        ? h('label', { class: 'jp-MentorKit-share' }, share, ' Share with the course')
+        : null
+    ),
+    options.skills ? correctionBox(context, question, options, options.skills, act) : null,
     status
+  );
+}
+
+/** A mentor's correction of the router: another skill, or the urgency flag flipped. */
+function correctionBox(
+  context: IContext,
+  question: IQuestion,
+  options: IThreadOptions,
+  skills: { id: string; title: string }[],
+  act: (done: 'corrected', work: () => Promise<unknown>) => Promise<void>
+): HTMLElement {
+  const select = h('select', { class: 'jp-MentorKit-skillSelect' });
+  for (const skill of [...skills, { id: 'off-topic', title: 'Off-topic' }]) {
+    const option = h('option', { attrs: { value: skill.id } }, skill.title);
+    option.selected = skill.id === (question.skill ?? 'off-topic');
+    select.appendChild(option);
+  }
+  const urgent = question.urgent ?? false;
+  return h(
+    'div',
+    { class: 'jp-MentorKit-actions jp-MentorKit-correction' },
+    select,
+    button(
+      'Re-route',
+      () => void act('corrected', () => context.api.correct(question.id, { skill: select.value })),
+      { class: 'jp-MentorKit-rerouteButton' }
+    ),
+    button(
+      urgent ? 'Mark not urgent' : 'Mark urgent',
+      () => void act('corrected', () => context.api.correct(question.id, { urgent: !urgent })),
+      { class: 'jp-MentorKit-urgentButton' }
+    )
   );
 }
 

@@ -113,6 +113,35 @@ export interface IQuestion {
   answers: IAnswer[];
   /** The learner's mastery of the routed skill (inbox only). */
   mastery?: number | null;
+  /** Open and unanswered past the course's deadline. */
+  escalated?: boolean;
+  /** The earlier question whose answer resolved this one. */
+  resolved_by?: number | null;
+  /** A link to the asker's server, shared with the mentor. */
+  server_share?: string | null;
+}
+
+/** An answered question like a new one (never the asker's name). */
+export interface ISimilarQuestion {
+  id: number;
+  text: string;
+  skill: string | null;
+  status: 'answered' | 'resolved';
+  score: number;
+  answers: { text: string; role: string; created: string }[];
+}
+
+export interface ISimilar {
+  method: 'encoder' | 'tfidf';
+  similar: ISimilarQuestion[];
+}
+
+export interface INotification {
+  id: string;
+  kind: 'answer' | 'assigned' | 'escalated';
+  question: number;
+  text: string;
+  created: string;
 }
 
 export interface IAtRisk {

@@ -149,6 +149,37 @@ def scan_labelled_csv(
     return LabelledRows(path, column, found.rows, found.problems)
 
 
+URGENT_COLUMN = "urgent"
+"""The optional column of questions.csv that flags a question urgent (1) or not (0)."""
+
+
+def scan_urgent_column(path: Path) -> tuple[list[tuple[str, bool]], list[Problem]]:
+    """``(text, urgent)`` of the rows of a questions.csv with 0 or 1 in its optional ``urgent``
+    column (blank: not labelled; no column: none), and the cells that are neither."""
+    found: list[tuple[str, bool]] = []
+    problems: list[Problem] = []
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle)
+            header = [name.strip().lower() for name in next(reader, [])]
+            if URGENT_COLUMN not in header or "text" not in header:
+                return [], []
+            text_at, urgent_at = header.index("text"), header.index(URGENT_COLUMN)
+            for line, row in numbered_rows(reader):
+                value = row[urgent_at].strip() if len(row) > urgent_at else ""
+                text = row[text_at].strip() if len(row) > text_at else ""
+                if value not in ("", "0", "1"):
+                    fix = "write 1 for an urgent question, 0 for one that is not, or leave it blank"
+                    problems.append(
+                        _error(path, f"'{value}' is not 0 or 1", fix, URGENT_COLUMN, line)
+                    )
+                elif value and text:
+                    found.append((text, value == "1"))
+    except (UnicodeDecodeError, csv.Error):
+        return [], []  # the scan of the labels reports these
+    return found, problems
+
+
 def iter_question_problems(path: Path, skills: Iterable[str]) -> Iterator[Problem]:
     """Every problem of a course's questions.csv, in file order.
 
@@ -162,3 +193,4 @@ def iter_question_problems(path: Path, skills: Iterable[str]) -> Iterator[Proble
     """
     known = list(skills)
     yield from scan_labelled_csv(path, label_column="skill", skills=known or None).problems
+    yield from scan_urgent_column(path)[1]

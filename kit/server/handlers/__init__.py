@@ -20,6 +20,14 @@ from kit.server.handlers.learners import (
     PathHandler,
     ProfileHandler,
 )
+from kit.server.handlers.mentoring import (
+    FaqHandler,
+    NotificationsHandler,
+    NotificationsSeenHandler,
+    ServerShareHandler,
+    ShareHandler,
+    SimilarHandler,
+)
 from kit.server.handlers.questions import (
     AnswersHandler,
     InboxHandler,
@@ -45,10 +53,16 @@ ROUTES: list[tuple[str, Any]] = [
     (f"{PREFIX}/learners/{_PART}/mastery", LearnerMasteryHandler),
     (f"{PREFIX}/route", RouteHandler),
     (f"{PREFIX}/questions", QuestionsHandler),
+    (f"{PREFIX}/questions/similar", SimilarHandler),
     (f"{PREFIX}/questions/{_PART}", QuestionHandler),
     (f"{PREFIX}/questions/{_PART}/answers", AnswersHandler),
     (f"{PREFIX}/questions/{_PART}/resolve", ResolveHandler),
+    (f"{PREFIX}/questions/{_PART}/share", ShareHandler),
+    (f"{PREFIX}/questions/{_PART}/server-share", ServerShareHandler),
     (f"{PREFIX}/inbox", InboxHandler),
+    (f"{PREFIX}/notifications", NotificationsHandler),
+    (f"{PREFIX}/notifications/seen", NotificationsSeenHandler),
+    (f"{PREFIX}/faq", FaqHandler),
     (f"{PREFIX}/cohort", CohortHandler),
     (f"{PREFIX}/grading", GradingHandler),
     (f"{PREFIX}/grading/{_PART}", GradeHandler),

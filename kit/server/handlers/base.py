@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import functools
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
@@ -177,9 +178,16 @@ class KitHandler(ExtensionHandlerMixin, APIHandler):  # type: ignore[misc]
         from kit.state import request_digest
         from kit.state.idempotency import MAX_KEY
 
-        key = self.part(IDEMPOTENCY_HEADER, key.strip(), limit=MAX_KEY)
         if not key:
             raise ApiError(422, f"{IDEMPOTENCY_HEADER}: empty", "send one new value per request")
+        if len(key) > MAX_KEY or not re.fullmatch(r"[!-~]+", key):
+            # as the OpenAPI document says: printable ASCII, no spaces
+            raise ApiError(
+                422,
+                f"{IDEMPOTENCY_HEADER}: only printable ASCII without spaces, at most {MAX_KEY} "
+                "characters",
+                "send a UUID: one new value per request",
+            )
         store = self.services.courses.state(self.course()).idempotency
         user = self.identity.name
         digest = request_digest("POST", self.request.uri or "", self.request.body or b"")

@@ -1,5 +1,5 @@
-"""Routing and questions: ``/route``, ``/questions`` (ask, mine, one, answer, resolve) and the
-mentors' ``/inbox``."""
+"""Routing and questions: ``/route``, ``/questions`` (ask, mine, one, correct, answer,
+resolve) and the mentors' ``/inbox``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ from typing import Any
 
 from kit.classify.errors import RouterError
 from kit.course import Course
+from kit.course.validation.questions import OFF_TOPIC
 from kit.server import views
 from kit.server.errors import ApiError
 from kit.server.handlers.base import KitHandler, allowed
 from kit.server.handlers.learners import measured
 from kit.server.roles import ROLES, STAFF
 from kit.state import STATUSES, Question, QuestionStore
+
+
+def covering(course: Course, skill: str | None) -> list[str]:
+    """The ids of the mentors who cover ``skill``, in course.yml's order."""
+    return [m.id for m in course.manifest.mentors if skill is not None and skill in m.skills]
 
 
 def mentors_for(course: Course, route: dict[str, Any]) -> list[str]:
@@ -67,7 +73,13 @@ class QuestionsHandler(QuestionBase):
     @allowed(*ROLES)
     async def post(self) -> None:
         course = self.course()
-        text = self.body("TextInput")["text"]
+        body = self.body("QuestionInput")
+        text = body["text"]
+        if body.get("resolved_by") is not None:
+            earlier = self.resolving(course, int(body["resolved_by"]))
+            question = self.store(course).resolved_by_answer(self.identity.name, text, earlier)
+            self.send_question(course, question, 201)
+            return
         try:
             route: dict[str, Any] | None = await self.services.routers.route(course, text)
         except RouterError as exc:
@@ -82,6 +94,20 @@ class QuestionsHandler(QuestionBase):
             self.identity.name, text, route=route, unrouted=unrouted, mentors=mentors
         )
         self.send_question(course, question, 201)
+
+    def resolving(self, course: Course, question_id: int) -> Question:
+        """The answered question whose answer resolves a new one (404: none such; 422: it has
+        no answer)."""
+        earlier = self.store(course).get(question_id)
+        if earlier is None:
+            raise ApiError(404, f"resolved_by: no question {question_id} in {course.id}")
+        if not earlier.staff_answers or earlier.resolved_by is not None:
+            raise ApiError(
+                422,
+                f"resolved_by: question {question_id} has no mentor's answer",
+                "name one of the similar questions POST /questions/similar sent",
+            )
+        return earlier
 
     @allowed(*ROLES)
     async def get(self) -> None:
@@ -101,12 +127,38 @@ class QuestionsHandler(QuestionBase):
 
 
 class QuestionHandler(QuestionBase):
-    """``GET /questions/{id}``."""
+    """``GET /questions/{id}``, and ``PATCH`` (a mentor's correction of its skill or urgency:
+    re-routed, and recorded as a labelled example for the router)."""
 
     @allowed(*ROLES)
     async def get(self, question_id: str) -> None:
         course = self.course()
         self.send_question(course, self.question(course, question_id))
+
+    @allowed(*STAFF)
+    async def patch(self, question_id: str) -> None:
+        course = self.course()
+        question = self.question(course, question_id)
+        body = self.body("Correction")
+        skill = body.get("skill")
+        if "skill" in body and skill not in course.skills and skill != OFF_TOPIC:
+            raise ApiError(
+                422,
+                f"skill: '{skill}' is not a skill of {course.id}",
+                f"use a skill id of the course, or '{OFF_TOPIC}'",
+            )
+        new_skill = None if skill == OFF_TOPIC else skill
+        state = self.services.courses.state(course)
+        changed = state.questions.reroute(
+            question.id,
+            skill=new_skill if "skill" in body else False,
+            urgent=body.get("urgent"),
+            mentors=covering(course, new_skill),
+        )
+        state.examples.record(
+            question.id, question.text, self.identity.name, skill=skill, urgent=body.get("urgent")
+        )
+        self.send_question(course, changed)
 
 
 class AnswersHandler(QuestionBase):
@@ -134,18 +186,25 @@ class ResolveHandler(QuestionBase):
 
 
 class InboxHandler(QuestionBase):
-    """``GET /inbox``: open questions, most urgent first, with the asker's mastery."""
+    """``GET /inbox``: open questions, escalated then most urgent first, with the asker's
+    mastery (``?escalated=true``: only the escalated ones; ``false``: only the others)."""
 
     @allowed(*STAFF)
     async def get(self) -> None:
         course = self.course()
         me = self.identity
+        wanted = self.query("escalated")
+        if wanted not in (None, "true", "false"):
+            raise ApiError(422, f"escalated: '{wanted}' is not true or false")
         state = self.services.courses.state(course)
         mentor = me.mentor_id if me.role == "mentor" else None
         relative = self.relative(course)
+        hours = course.manifest.mentoring.escalate_after_hours
         mastery: dict[str, dict[str, float]] = {}
         items = []
-        for q in self.store(course).inbox(mentor):
+        for q in self.store(course).inbox(mentor, escalate_after=hours):
+            if wanted is not None and q.escalated(hours) != (wanted == "true"):
+                continue
             if q.learner not in mastery:
                 mastery[q.learner] = measured(course, state, q.learner)[0]
             value = mastery[q.learner].get(q.skill) if q.skill else None

@@ -1,0 +1,148 @@
+"""The mentor loop around questions: similar answered questions before asking, notifications,
+sharing an answer with the course (the FAQ), and a link to the asker's server."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from kit.course import Course
+from kit.server import views
+from kit.server.errors import ApiError
+from kit.server.handlers.base import allowed
+from kit.server.handlers.questions import QuestionBase
+from kit.server.roles import ROLES, STAFF
+from kit.state import NOTIFICATION_ID
+
+
+class SimilarHandler(QuestionBase):
+    """``POST /questions/similar``: answered questions like the one about to be asked."""
+
+    @allowed(*ROLES)
+    async def post(self) -> None:
+        course = self.course()
+        text = self.body("TextInput")["text"]
+        limit = course.manifest.mentoring.similar
+        answered = self.store(course).answered() if limit else []
+        found, method = await self.services.routers.similar(
+            course, text, [q.text for q in answered], limit
+        )
+        self.send(
+            {
+                "method": method,
+                "similar": [views.similar(answered[i], score) for i, score in found],
+            }
+        )
+
+
+class NotificationsHandler(QuestionBase):
+    """``GET /notifications``: what the user has not seen yet, newest first."""
+
+    @allowed(*ROLES)
+    async def get(self) -> None:
+        course = self.course()
+        state = self.services.courses.state(course)
+        me = self.identity
+        found = state.notifications.unseen(
+            state.questions,
+            me.name,
+            me.role,
+            mentor=me.mentor_id,
+            escalate_after=course.manifest.mentoring.escalate_after_hours,
+        )
+        self.send([views.notification(n) for n in found])
+
+
+class NotificationsSeenHandler(QuestionBase):
+    """``POST /notifications/seen``: mark notifications seen."""
+
+    @allowed(*ROLES)
+    async def post(self) -> None:
+        course = self.course()
+        ids = self.body("SeenInput")["ids"]
+        wrong = [i for i in ids if not NOTIFICATION_ID.match(i)]
+        if wrong:
+            raise ApiError(
+                422,
+                f"ids: '{wrong[0]}' is not a notification id",
+                "send the ids GET /notifications gave",
+            )
+        marked = self.services.courses.state(course).notifications.mark_seen(
+            self.identity.name, ids
+        )
+        self.send({"seen": marked})
+
+
+class ShareHandler(QuestionBase):
+    """``POST /questions/{id}/share``: a mentor's answer joins the course's FAQ."""
+
+    @allowed(*STAFF)
+    async def post(self, question_id: str) -> None:
+        course = self.course()
+        question = self.question(course, question_id)
+        body = self.body("ShareInput", required=False)
+        answers = question.staff_answers
+        answer = body.get("answer") or (answers[-1].text if answers else None)
+        if answer is None:
+            raise ApiError(
+                409,
+                f"question {question.id} has no answer to share yet",
+                "answer it first, or send the answer to share as 'answer'",
+            )
+        entry, new = self.services.courses.state(course).faq.share(
+            question.id,
+            body.get("question") or question.text,
+            answer,
+            question.skill,
+            self.identity.name,
+        )
+        self.send(views.faq_entry(entry), 201 if new else 200)
+
+
+class FaqHandler(QuestionBase):
+    """``GET /faq``: the course's FAQ, and how many questions earlier answers resolved."""
+
+    @allowed(*ROLES)
+    async def get(self) -> None:
+        course = self.course()
+        state = self.services.courses.state(course)
+        self.send(
+            {
+                "entries": [views.faq_entry(e) for e in state.faq.entries()],
+                "resolved_by_answers": state.questions.count_resolved_by_answers(),
+            }
+        )
+
+
+class ServerShareHandler(QuestionBase):
+    """``PUT`` / ``DELETE /questions/{id}/server-share``: the asker's link to their server,
+    shared with the mentor (the hub's sharing itself is granted elsewhere)."""
+
+    def own(self, question_id: str) -> tuple[Course, int]:
+        """The course and the question, which must be the user's own (403)."""
+        course = self.course()
+        question = self.question(course, question_id)
+        if question.learner != self.identity.name:
+            raise ApiError(
+                403,
+                f"question {question.id} is {question.learner}'s",
+                "only the asker shares their server",
+            )
+        return course, question.id
+
+    @allowed(*ROLES)
+    async def put(self, question_id: str) -> None:
+        course, qid = self.own(question_id)
+        url = self.body("ServerShareInput")["url"]
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ApiError(
+                422,
+                f"url: '{url[:100]}' is not an http(s) address",
+                "send the address of your server on the hub",
+            )
+        self.send_question(course, self.store(course).share_server(qid, url))
+
+    @allowed(*ROLES)
+    async def delete(self, question_id: str) -> None:
+        course, qid = self.own(question_id)
+        self.send_question(course, self.store(course).share_server(qid, None))
