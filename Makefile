@@ -20,6 +20,11 @@ LABEXT_SRC := $(wildcard $(LABEXT)/src/*.ts $(LABEXT)/style/*.css $(LABEXT)/styl
   $(LABEXT)/style/icons/*.svg $(LABEXT)/schema/*.json) $(LABEXT)/package.json $(LABEXT)/tsconfig.json
 LABEXT_INSTALLED := $(VENV)/share/jupyter/labextensions/jupyterlab-mentor-kit/package.json
 LAB_PORT ?= 8888
+# the demo hub's proxy (configurable-http-proxy), from its committed lockfile in deploy/hub
+HUB_NPM := deploy/hub
+CHP     := $(HUB_NPM)/node_modules/.package-lock.json
+HUB     ?= build/hub
+HUB_PORT ?= 8000
 
 # the CPU build of torch must come first: a bare or loose torch requirement pulls a CUDA build
 TORCH_SPEC ?= torch==2.13.0
@@ -29,9 +34,9 @@ export PATH := $(abspath $(BIN)):$(PATH)
 export HF_HUB_OFFLINE = 1
 export TRANSFORMERS_OFFLINE = 1
 
-.PHONY: install system-packages labextension demo lab test lint format bench clean
+.PHONY: install system-packages labextension demo lab hub test lint format bench clean
 
-install: $(STAMP) $(LABEXT_INSTALLED)
+install: $(STAMP) $(LABEXT_INSTALLED) $(CHP)
 
 # built first, so that the editable install below finds it fresh and only copies it
 $(STAMP): pyproject.toml | $(LABEXT_OUT)
@@ -56,6 +61,11 @@ system-packages:
 	fi
 
 labextension: $(LABEXT_OUT)
+
+# configurable-http-proxy for the demo hub and the hub tests: npm ci only when the lockfile changed
+$(CHP): $(HUB_NPM)/package-lock.json
+	cd $(HUB_NPM) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(CHP)
 
 # npm ci only when the lockfile changed; the build only when a source changed
 $(LABEXT_DEPS): $(LABEXT)/package-lock.json
@@ -129,6 +139,17 @@ lab: install
 	  --KitServer.course_dirs=$(notdir $(COURSE)) \
 	  $(if $(filter learner,$(AS)),--KitServer.instructors=instructor) \
 	  $(if $(filter 0,$(shell id -u)),--allow-root)
+
+# a JupyterHub on 127.0.0.1 with the sample course (a copy in $(HUB), made once): ada instructs,
+# grace and lin mentor, learner1..4 learn; the projects released; the password is printed
+HUB_COURSE := $(HUB)/$(notdir $(COURSE))
+hub: install
+	@test -d $(HUB_COURSE) || { mkdir -p $(HUB) && cp -r $(COURSE) $(HUB_COURSE) && rm -rf $(HUB_COURSE)/_kit && \
+	  echo "== the course, copied to $(HUB_COURSE); its router trained (TF-IDF)" && \
+	  $(KIT) router train $(HUB_COURSE) --model tfidf --no-urgency >/dev/null; }
+	@echo "== the projects released to the hub's exchange, as the instructor"
+	@for project in $(PROJECTS); do $(KIT) release $(HUB_COURSE) $$project --force || exit 1; done
+	$(KIT) hub $(HUB_COURSE) --folder $(HUB) --port $(HUB_PORT) --mentor grace --mentor lin
 
 test: install
 	$(BIN)/python -m pytest

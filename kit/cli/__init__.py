@@ -16,7 +16,7 @@ import sys
 import click
 
 from kit import __version__
-from kit.cli import book, course, grading, paths, progress, router, service
+from kit.cli import book, course, grading, hub, paths, progress, router, service
 from kit.cli._common import KitGroup
 
 __all__ = ["main"]
@@ -39,7 +39,7 @@ def main() -> None:
         sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
-for _group in (course, paths, grading, progress, book, router, service):
+for _group in (course, paths, grading, progress, book, router, service, hub):
     for _command in _group.COMMANDS:
         main.add_command(_command)
 

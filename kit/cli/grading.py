@@ -13,6 +13,7 @@ import click
 from kit.cli._common import COURSE, console, load, output_option, progress_bar
 
 if TYPE_CHECKING:
+    from kit.course import Course
     from kit.grading.engine import Outcome
     from kit.grading.importer import Imported
     from kit.grading.nbgrader_course import NbgraderCourse
@@ -153,8 +154,39 @@ def grade(
         click.echo(json.dumps([o.to_dict() for o in outcomes]))
     else:
         _print_outcomes(project, outcomes)
-    if any(o.status in ("failed", "not graded") for o in outcomes):
+    sent = _send_to_service(loaded, project, outcomes)
+    if any(o.status in ("failed", "not graded") for o in outcomes) or not sent:
         sys.exit(1)
+
+
+def _send_to_service(course: Course, project: str, outcomes: list[Outcome]) -> bool:
+    """Under a hub with the kit service (a terminal on the instructor's server: its
+    ``KIT_SERVICE_URL`` and ``JUPYTERHUB_API_TOKEN``), send the graded cells of this run to
+    the service, as the panel's grading does; False when they did not reach it."""
+    from kit.server.forwarding import Forwarder
+
+    forwarder = Forwarder.from_environment()
+    if forwarder is None:
+        return True
+    import asyncio
+
+    from kit.server.errors import ApiError
+    from kit.server.grading import graded_attempts
+    from kit.state import CourseState
+
+    learners = sorted({o.learner for o in outcomes if o.status not in ("failed", "not graded")})
+    state = CourseState(course)
+    try:
+        rows = graded_attempts(state, project, learners)
+        count = asyncio.run(forwarder.post_attempts(course.id, project, learners, rows))
+    except ApiError as exc:
+        _note(f"the graded cells did not reach the kit service: {exc.message}", True)
+        _note(f"fix: {exc.fix or 'grade again to send them'}", True)
+        return False
+    finally:
+        state.close()
+    _note(f"{count} attempts of {len(learners)} learners sent to the kit service", True)
+    return True
 
 
 @click.command()

@@ -56,6 +56,26 @@ def submitted(course: Course, project: str) -> int:
     return sum(1 for p in folder.iterdir() if (p / project).is_dir())
 
 
+def graded_attempts(
+    state: CourseState, project: str, learners: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The graded cells of ``project`` of ``learners`` in the course's attempt log, as
+    ``POST /attempts/batch`` takes them."""
+    prefix = f"{project}/"
+    return [
+        {
+            "learner": a.learner,
+            "skill": a.skill,
+            "item": a.item,
+            "correct": a.correct,
+            "time": a.time.isoformat(),
+            "source": "grading",
+        }
+        for a in state.attempts.query(course=state.questions.course, source="grading")
+        if a.learner in learners and a.item.startswith(prefix)
+    ]
+
+
 def project_status(course: Course, project: str, job: GradingJob | None) -> dict[str, Any]:
     """One entry of ``GET /grading``."""
     from kit.server.views import job as job_view
@@ -190,19 +210,7 @@ class GradingRunner:
         assert self.forwarder is not None
         course = state.questions.course
         learners = sorted({str(o["learner"]) for o in outcomes if o.get("status") != "failed"})
-        prefix = f"{project}/"
-        rows = [
-            {
-                "learner": a.learner,
-                "skill": a.skill,
-                "item": a.item,
-                "correct": a.correct,
-                "time": a.time.isoformat(),
-                "source": "grading",
-            }
-            for a in state.attempts.query(course=course, source="grading")
-            if a.learner in learners and a.item.startswith(prefix)
-        ]
+        rows = graded_attempts(state, project, learners)
         try:
             sent = await self.forwarder.post_attempts(course, project, learners, rows)
         except ApiError as exc:
