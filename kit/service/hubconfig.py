@@ -48,6 +48,8 @@ def hub_settings(
     """What :func:`hub_config` writes, as data: ``service``, ``custom_scopes``, ``roles`` and
     ``environment``."""
     access = f"access:services!service={name}"
+    # the hub shares a server only with a user its owner may name: the mentors, here
+    mentor_names = f"read:users:name!group={course.manifest.hub.mentors_group}"
     url = (url or f"http://127.0.0.1:{port}").rstrip("/")
     hub = course.manifest.hub
     service: dict[str, Any] = {
@@ -95,12 +97,19 @@ def hub_settings(
         {
             "name": "user",
             "description": "Standard user privileges, the kit service, and sharing one's server",
-            "scopes": ["self", access, SHARE_SCOPE],
+            "scopes": ["self", access, SHARE_SCOPE, mentor_names],
         },
         {
             "name": "server",
             "description": "A user's server: activity, and the kit service for its owner",
-            "scopes": [*SERVER_SCOPES, access, INSTRUCTOR_SCOPE, MENTOR_SCOPE, SHARE_SCOPE],
+            "scopes": [
+                *SERVER_SCOPES,
+                access,
+                INSTRUCTOR_SCOPE,
+                MENTOR_SCOPE,
+                SHARE_SCOPE,
+                mentor_names,
+            ],
         },
     ]
     environment = {"KIT_SERVICE_URL": f"{url}/services/{name}/"}

@@ -143,6 +143,25 @@ def test_a_question_reaches_the_right_mentor_and_the_answer_comes_back(
     assert [(a["author"], a["text"]) for a in seen["answers"]] == [("lin", ANSWER)]
 
 
+def test_a_learner_lets_the_mentor_open_their_server_and_takes_it_back(
+    hub: RunningHub, shared: dict[str, Any]
+) -> None:
+    """Through JupyterHub's sharing API: lin may open learner1's server while it is shared
+    for learner1's question, and not before or after (a new token each time: servers keep a
+    token's scopes for a while)."""
+    learner, lin = hub.person("learner1"), hub.person("lin")
+    status = "/user/learner1/api/status"
+    path = f"questions/{shared['question']}/server-share"
+    assert lin.client.get(status, headers=_token(lin.token("before"))).status_code == 403
+    offered = learner.kit("PUT", path, content=b"")
+    assert offered["server_share"] == "/user/learner1/"
+    assert lin.kit("GET", f"questions/{shared['question']}")["server_share"] == "/user/learner1/"
+    opened = lin.client.get(status, headers=_token(lin.token("shared")))
+    assert opened.status_code == 200, opened.text[:300]
+    assert learner.kit("DELETE", path)["server_share"] is None
+    assert lin.client.get(status, headers=_token(lin.token("revoked"))).status_code == 403
+
+
 LOC_QUESTION = "difference between loc and iloc"
 
 
@@ -171,6 +190,14 @@ def test_the_panels_on_the_hub_in_a_browser(
             answer.wait_for()
             answer.scroll_into_view_if_needed()
             learner.shot(SCREENSHOTS, "hub-learner")
+            # on a hub, the asker may let the mentor open their server, from the panel
+            thread = learner.section("ask").locator(".jp-MentorKit-thread", has_text=ANSWER)
+            thread.locator(".jp-MentorKit-shareServerButton", has_text="Let Lin").click()
+            thread = learner.section("ask").locator(".jp-MentorKit-thread", has_text=ANSWER)
+            thread.locator(".jp-MentorKit-shareServerButton", has_text="Stop sharing").wait_for()
+            mine = hub.person("learner1").kit("GET", f"questions/{shared['question']}")
+            assert mine["server_share"] == "/user/learner1/"
+            hub.person("learner1").kit("DELETE", f"questions/{shared['question']}/server-share")
             assert not learner.errors, learner.errors
             mentor = browser_page(browser, hub, "lin")
             mentor.open_panel()

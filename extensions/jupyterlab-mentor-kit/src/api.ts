@@ -197,6 +197,18 @@ export class KitAPI {
     return this.post<IQuestion>(`questions/${encodeURIComponent(question)}/resolve`);
   }
 
+  /**
+   * Let the question's mentor open the asker's server (through the hub's sharing API), or
+   * take that back.
+   */
+  shareServer(question: IQuestion['id'], on: boolean): Promise<IQuestion> {
+    return this.request<IQuestion>(`questions/${encodeURIComponent(question)}/server-share`, {
+      method: on ? 'PUT' : 'DELETE',
+      body: on ? '' : undefined,
+      headers: { 'Content-Type': 'application/json' }
+    });
+  }
+
   /** Share a question's latest answer with the course's FAQ. */
   share(question: IQuestion['id']): Promise<unknown> {
     return this.post<unknown>(`questions/${encodeURIComponent(question)}/share`);

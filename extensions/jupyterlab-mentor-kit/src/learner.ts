@@ -1,3 +1,5 @@
+import { PageConfig } from '@jupyterlab/coreutils';
+
 import { button, empty, errorBox, h, percent, replace } from './dom';
 import { IContext, Section } from './section';
 import { lessonLink, routeView, ThreadList } from './thread';
@@ -187,7 +189,12 @@ export class AskSection extends Section {
     this.thread = h('div', { class: 'jp-MentorKit-questions' });
     this.threads = new ThreadList(
       context,
-      { replyLabel: 'Follow up', changed: () => void this.loadThread(false) },
+      {
+        replyLabel: 'Follow up',
+        changed: () => void this.loadThread(false),
+        // on a hub, the learner's server can be shared with their mentor
+        shareServer: PageConfig.getOption('hubUser') !== ''
+      },
       'You have asked nothing yet.'
     );
   }

@@ -86,6 +86,8 @@ export interface IThreadOptions {
   changed: (done: 'answered' | 'resolved' | 'corrected', question: IQuestion) => void;
   /** The course's skills (id, title): a mentor may re-route a question to one of them. */
   skills?: { id: string; title: string }[];
+  /** The asker may let the question's mentor open their server (under a hub). */
+  shareServer?: boolean;
 }
 
 /** One question: its text, route, answers, and a box to reply or resolve. */
@@ -129,7 +131,9 @@ export function threadView(
     meta,
     h('div', { class: 'jp-MentorKit-text jp-MentorKit-questionText' }, question.text),
     routeView(context, question.route, question.unrouted),
-    question.server_share && /^https?:\/\//.test(question.server_share)
+    !options.shareServer &&
+      question.server_share &&
+      /^(https?:\/\/|\/(?!\/))/.test(question.server_share)
       ? h(
           'a',
           {
@@ -189,6 +193,16 @@ function replyBox(
   const resolve = button('Resolve', () => void act('resolved', () => context.api.resolve(question.id)), {
     class: 'jp-MentorKit-resolveButton'
   });
+  // the asker lets the question's mentor open their server, for this question
+  const shared = Boolean(question.server_share);
+  const shareServer =
+    options.shareServer && question.mentor
+      ? button(
+          shared ? 'Stop sharing my server' : `Let ${question.mentor.name} open my server`,
+          () => void act('corrected', () => context.api.shareServer(question.id, !shared)),
+          { class: 'jp-MentorKit-shareServerButton' }
+        )
+      : null;
   return h(
     'div',
     { class: 'jp-MentorKit-replyBox' },
@@ -198,6 +212,7 @@ function replyBox(
       { class: 'jp-MentorKit-actions' },
       reply,
       resolve,
+      shareServer,
       options.showMastery
         ? h('label', { class: 'jp-MentorKit-share' }, share, ' Share with the course')
         : null

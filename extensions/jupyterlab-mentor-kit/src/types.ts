@@ -107,7 +107,7 @@ export interface IQuestion {
   /** Why a question has no route (no router trained), when it has none. */
   unrouted?: string;
   skill: string | null;
-  mentor: { id: string; name: string } | null;
+  mentor: { id: string; name: string; user?: string } | null;
   urgency: number | null;
   urgent: boolean | null;
   answers: IAnswer[];
