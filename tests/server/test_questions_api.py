@@ -42,7 +42,7 @@ async def test_a_question_is_stored_routed_and_assigned(api: Api) -> None:
     question = await api("POST", "questions", body={"text": TORCH}, status=201)
     assert question["learner"] == LEARNER and question["status"] == "open"
     assert question["skill"] == "pytorch-basics" and question["unrouted"] == ""
-    assert question["mentor"] == {"id": "sam", "name": "Samira Haddad"}
+    assert question["mentor"] == {"id": "sam", "name": "Samira Haddad", "user": "sam"}
     assert question["route"]["lessons"][0]["notebook"].startswith("courses/python-ml/lessons/")
     assert await api("GET", f"questions/{question['id']}") == question
     assert await api("GET", "questions") == [question]
