@@ -58,6 +58,16 @@ def forwarded(api_path: str) -> bool:
     return path.split("/", 1)[0] not in LOCAL and not any(p.match(path) for p in KEPT)
 
 
+def _json_answer(status: int, body: bytes, refused: str = "") -> Any:
+    """The service's JSON answer; its error (``refused`` before its message) as an
+    :class:`ApiError` of the same status when it refused."""
+    answer = json.loads(body or b"null")
+    if status >= 400:
+        error = answer if isinstance(answer, dict) else {}
+        raise ApiError(status, f"{refused}{error.get('error', status)}", str(error.get("fix", "")))
+    return answer
+
+
 @dataclass(frozen=True)
 class Forwarder:
     """Sends the API's shared-state requests to the kit service.
@@ -180,15 +190,7 @@ class Forwarder:
         status, _, body = await self.send(
             "POST", api_path, query, headers, json.dumps(data).encode()
         )
-        answer = json.loads(body or b"null")
-        if status >= 400:
-            error = answer if isinstance(answer, dict) else {}
-            raise ApiError(
-                status,
-                f"the kit service refused {api_path}: {error.get('error', status)}",
-                str(error.get("fix", "")),
-            )
-        return answer
+        return _json_answer(status, body, f"the kit service refused {api_path}: ")
 
     async def get_json(self, api_path: str, query: str) -> Any:
         """GET ``api_path`` from the service; its JSON answer (its error, as an
@@ -196,11 +198,7 @@ class Forwarder:
         status, _, body = await self.send(
             "GET", api_path, query, {"Accept": "application/json"}, b""
         )
-        answer = json.loads(body or b"null")
-        if status >= 400:
-            error = answer if isinstance(answer, dict) else {}
-            raise ApiError(status, str(error.get("error", status)), str(error.get("fix", "")))
-        return answer
+        return _json_answer(status, body)
 
     async def owner_identity(self) -> Identity:
         """The owner's identity as the service sees it (``GET /me``, trusted for

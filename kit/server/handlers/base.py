@@ -163,6 +163,10 @@ class KitHandler(ExtensionHandlerMixin, APIHandler):  # type: ignore[misc]
             headers,
             self.request.body or b"",
         )
+        self.relay(status, kind, body)
+
+    def relay(self, status: int, kind: str, body: bytes) -> None:
+        """Answer with the kit service's answer as it came (status, content type, body)."""
         self.set_status(status)
         self.set_header("Content-Type", kind)
         self.finish(body)

@@ -188,17 +188,15 @@ class ServerShareHandler(QuestionBase):
         request = (hub_share_request if share else hub_revoke_request)(
             forwarder.owner, user, api_prefix=""
         )
-        await hub.send(request, what=f"share {forwarder.owner}'s server with {user}")
-        path = f"questions/{question_id}/server-share"
-        if share:
-            body = {"url": server_url(hub.public_url, forwarder.owner)}
-            status, kind, answer = await forwarder.send(
-                "PUT", path, self.request.query, JSON, json.dumps(body).encode()
+        verb = "share" if share else "stop sharing"
+        await hub.send(request, what=f"{verb} {forwarder.owner}'s server with {user}")
+        link = {"url": server_url(hub.public_url, forwarder.owner)}
+        self.relay(
+            *await forwarder.send(
+                "PUT" if share else "DELETE",
+                f"questions/{question_id}/server-share",
+                self.request.query,
+                JSON,
+                json.dumps(link).encode() if share else b"",
             )
-        else:
-            status, kind, answer = await forwarder.send(
-                "DELETE", path, self.request.query, JSON, b""
-            )
-        self.set_status(status)
-        self.set_header("Content-Type", kind)
-        self.finish(answer)
+        )
