@@ -57,6 +57,12 @@ class PlanItem:
     path: str = ""
     """The notebook (lesson) or source folder (project), relative to the course folder."""
 
+    @property
+    def notebook(self) -> str:
+        """The notebook to open for it: a lesson's, or the lesson holding a check's questions
+        ("" for a project, or a check no lesson holds)."""
+        return self.path if self.kind in ("lesson", "check") else ""
+
 
 @dataclass(frozen=True)
 class Week:

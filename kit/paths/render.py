@@ -68,7 +68,7 @@ def plan_html(course: Course, plan: Plan, *, link_base: str | None = "") -> str:
         for number, item in enumerate(plan.items, start=1):
             label = "Project: " if item.kind == "project" else ""
             what = esc(label + item.title)
-            if item.kind in ("lesson", "check") and item.path:
+            if item.notebook:
                 what = f'<a href="{esc(_link(item.path, base))}">{what}</a>'
             parts.append(
                 f'<tr><td class="kit-num">{number}</td><td class="kit-num">{item.week}</td>'

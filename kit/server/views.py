@@ -102,7 +102,7 @@ def plan(result: Plan, relative: Relative) -> dict[str, Any]:
                 "reason": item.reason,
                 "week": item.week,
                 "path": item.path,
-                "notebook": relative(item.path) if item.kind in ("lesson", "check") else None,
+                "notebook": relative(item.notebook) if item.notebook else None,
             }
             for item in result.items
         ],
